@@ -1,0 +1,231 @@
+#include "runtime/demo/demo_runner.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "runtime/config/node_config.hpp"
+#include "runtime/demo/scenario.hpp"
+#include "runtime/node.hpp"
+#include "schemas/conversation.hpp"
+#include "schemas/subjects.hpp"
+
+namespace sb {
+
+namespace {
+
+constexpr const char* barrier_topic = "demo.barrier";
+
+// Collects published events on the bus thread; the runner prints them between steps.
+class event_log {
+ public:
+  void push(const std::string& topic, const schemas::envelope& env) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (topic == barrier_topic) {
+      ++barriers_seen_;
+      cv_.notify_all();
+      return;
+    }
+    events_.emplace_back(topic, env);
+  }
+
+  // Waits until the router has passed barrier number `n`: every event published before it is in.
+  bool wait_barrier(int64_t n) {
+    std::unique_lock<std::mutex> lock{mutex_};
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return barriers_seen_ >= n; });
+  }
+
+  std::deque<std::pair<std::string, schemas::envelope>> take() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return std::exchange(events_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int64_t barriers_seen_ = 0;
+  std::deque<std::pair<std::string, schemas::envelope>> events_;
+};
+
+std::string clock_text(int64_t elapsed_ms) {
+  auto s = elapsed_ms / 1000;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+class runner {
+ public:
+  runner(node& n, manual_clock& clk, std::ostream& out) : node_(n), clock_(clk), out_(out) {
+    start_ms_ = clk.now_ms();
+    node_.message_bus().subscribe(
+        ">", [this](const std::string& topic, const schemas::envelope& env) { log_.push(topic, env); });
+  }
+
+  result<void> run(const scenario& sc) {
+    out_ << "Switchboard demo: " << sc.name << "\n"
+         << "(embedded node: in-process bus, " << node_.state_store().kind()
+         << " store, scripted clock)\n\n";
+    for (const auto& step : sc.steps) {
+      result<void> r;
+      switch (step.what) {
+        case scenario_step::kind::say: r = say(step); break;
+        case scenario_step::kind::advance: r = advance(step); break;
+        case scenario_step::kind::note: out_ << "\n# " << step.note << "\n"; break;
+      }
+      if (!r) {
+        return error{r.err().code, "step at line " + std::to_string(step.line) + ": " +
+                                       r.err().message};
+      }
+      if (auto f = flush_events(); !f) {
+        return f;
+      }
+    }
+    return {};
+  }
+
+  demo_summary summary() {
+    auto s = node_.stats();
+    summary_.activations = s.activations;
+    summary_.passivations = s.passivations;
+    summary_.timers_fired = s.timers_fired;
+    return summary_;
+  }
+
+ private:
+  std::string stamp() const { return "[" + clock_text(clock_.now_ms() - start_ms_) + "] "; }
+
+  result<void> say(const scenario_step& step) {
+    schemas::chat_message msg;
+    msg.channel = step.channel;
+    msg.person = step.person;
+    msg.text = step.text;
+    msg.client_msg_id = step.client_msg_id;
+    msg.sent_at_ms = clock_.now_ms();
+    schemas::address to{schemas::kinds::conversation, step.channel + ":" + step.person};
+    auto before = node_.stats().activations;
+    auto reply = node_.message_bus().request_sync(make_envelope(to, msg, msg.sent_at_ms),
+                                                  std::chrono::seconds(5));
+    if (!reply) {
+      return reply.err();
+    }
+    auto accepted = open_envelope<schemas::chat_accepted>(*reply);
+    if (!accepted) {
+      return accepted.err();
+    }
+    bool activated = node_.stats().activations > before;
+    out_ << stamp() << step.channel << ":" << step.person << " says \"" << step.text << "\"\n";
+    out_ << "           -> " << accepted->conversation_id;
+    if (accepted->duplicate) {
+      out_ << ": channel retry of " << step.client_msg_id << ", recognised and not applied again";
+      ++summary_.retries_recognised;
+    } else {
+      out_ << " message " << accepted->seq;
+      ++summary_.messages;
+      ++summary_.messages_by_channel[step.channel];
+    }
+    if (activated) {
+      out_ << "  [actor activated" << (accepted->session_started ? "" : ", state loaded from store")
+           << "]";
+    }
+    out_ << "\n";
+    return {};
+  }
+
+  result<void> advance(const scenario_step& step) {
+    clock_.advance(step.advance_ms);
+    out_ << "\n" << stamp() << "time passes (+" << format_duration(std::chrono::milliseconds{step.advance_ms})
+         << ")\n";
+    auto fired = node_.fire_due_timers();
+    if (!fired) {
+      return fired.err();
+    }
+    if (*fired > 0) {
+      out_ << "           " << *fired << " durable timer(s) fired\n";
+    }
+    if (auto f = flush_events(); !f) {
+      return f;
+    }
+    auto passivated = node_.passivate_idle();
+    if (!passivated) {
+      return passivated.err();
+    }
+    if (*passivated > 0) {
+      out_ << "           " << *passivated
+           << " idle actor(s) passivated: state saved to the store, memory freed\n";
+    }
+    return {};
+  }
+
+  result<void> flush_events() {
+    node_.message_bus().publish(barrier_topic, schemas::envelope{});
+    if (!log_.wait_barrier(++barriers_)) {
+      return error{errc::timeout, "events did not arrive"};
+    }
+    for (auto& [topic, env] : log_.take()) {
+      auto ev = open_envelope<schemas::conversation_event>(env);
+      if (!ev) {
+        continue;
+      }
+      out_ << "           event " << topic << " " << ev->conversation_id;
+      if (!ev->reason.empty()) {
+        out_ << " (" << ev->reason << ", " << ev->message_count << " messages)";
+      }
+      out_ << "\n";
+      if (topic == schemas::topics::conversation_started) {
+        ++summary_.sessions_started;
+      } else if (topic == schemas::topics::conversation_closed) {
+        ++summary_.sessions_closed;
+      }
+    }
+    return {};
+  }
+
+  node& node_;
+  manual_clock& clock_;
+  std::ostream& out_;
+  event_log log_;
+  int64_t start_ms_ = 0;
+  int64_t barriers_ = 0;
+  demo_summary summary_;
+};
+
+}  // namespace
+
+result<demo_summary> run_demo(const node_config& cfg, const std::string& scenario_path,
+                              std::ostream& out) {
+  auto sc = load_scenario(scenario_path);
+  if (!sc) {
+    return sc.err();
+  }
+  manual_clock clk;
+  node_start_options opts;
+  opts.node_clock = &clk;
+  opts.self_ticking = false;
+  auto n = node::start(cfg, std::move(opts));
+  if (!n) {
+    return n.err();
+  }
+  runner r{**n, clk, out};
+  if (auto ran = r.run(*sc); !ran) {
+    return ran.err();
+  }
+  auto s = r.summary();
+  out << "\nSummary\n"
+      << "  messages applied        " << s.messages << "\n";
+  for (const auto& [channel, count] : s.messages_by_channel) {
+    out << "    on " << channel << std::string(20 - std::min<size_t>(channel.size(), 19), ' ') << count
+        << "\n";
+  }
+  out << "  channel retries dropped " << s.retries_recognised << "\n"
+      << "  sessions started        " << s.sessions_started << "\n"
+      << "  sessions closed         " << s.sessions_closed << "\n"
+      << "  actor activations       " << s.activations << "\n"
+      << "  actor passivations      " << s.passivations << "\n"
+      << "  durable timers fired    " << s.timers_fired << "\n";
+  (*n)->drain();
+  return s;
+}
+
+}  // namespace sb

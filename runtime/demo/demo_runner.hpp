@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "runtime/config/node_config.hpp"
+#include "runtime/result.hpp"
+
+namespace sb {
+
+/// What a demo run did, for the closing summary and for tests.
+struct demo_summary {
+  int64_t messages = 0;
+  int64_t retries_recognised = 0;
+  int64_t sessions_started = 0;
+  int64_t sessions_closed = 0;
+  int64_t activations = 0;
+  int64_t passivations = 0;
+  int64_t timers_fired = 0;
+  std::map<std::string, int64_t> messages_by_channel;
+};
+
+/// Replays the scenario at `scenario_path` against an embedded node (in-process bus, the store of
+/// `cfg`, a scripted clock that only `advance` steps move) and writes a readable account to `out`:
+/// each message and how the conversation took it, events as they are published, activations,
+/// passivations and durable timers firing, then a summary.
+result<demo_summary> run_demo(const node_config& cfg, const std::string& scenario_path,
+                              std::ostream& out);
+
+}  // namespace sb

@@ -1,0 +1,47 @@
+#pragma once
+
+// CAF-facing types of the engine: atoms and the message types actors exchange inside one node.
+// Only runtime/engine/*.cpp include this (it pulls in caf/all.hpp through the precompiled header).
+
+#include <caf/all.hpp>
+
+#include <optional>
+#include <string>
+
+#include "runtime/bus.hpp"
+#include "runtime/result.hpp"
+#include "schemas/envelope.hpp"
+
+namespace sb::engine {
+
+using deliver_atom = caf::atom_constant<caf::atom("deliver")>;      // one-way message to an address
+using ask_atom = caf::atom_constant<caf::atom("ask")>;              // request to an address
+using passivate_atom = caf::atom_constant<caf::atom("passivate")>;  // save state and stop
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;          // passivate idle actors
+using drain_atom = caf::atom_constant<caf::atom("drain")>;          // stop taking work
+using status_atom = caf::atom_constant<caf::atom("status")>;        // status snapshot
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;      // inspect one address
+using poll_atom = caf::atom_constant<caf::atom("poll")>;            // fire due timers now
+
+/// The answer of a keyed actor to an `ask`: the reply envelope (type empty if the behaviour did not
+/// reply) or the error the behaviour returned.
+struct ask_reply {
+  schemas::envelope reply;
+  std::optional<sb::error> failure;
+};
+
+/// A registry shard's counts, summed by the node.
+struct shard_status {
+  size_t live = 0;
+  size_t passivating = 0;
+  std::map<std::string, size_t> live_by_kind;
+};
+
+}  // namespace sb::engine
+
+// Local-only message types: never serialized by CAF (the wire format is our msgpack codec).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::schemas::envelope)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::schemas::address)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::engine::ask_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::engine::shard_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::event_handler)

@@ -1,0 +1,337 @@
+#include "runtime/engine/keyed_actor.hpp"
+
+#include <deque>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/codec.hpp"
+#include "runtime/logging.hpp"
+#include "schemas/actor_record.hpp"
+
+namespace sb::engine {
+
+namespace {
+
+// The reply to a firing that was not applied (re-armed, cancelled or already applied).
+constexpr const char* stale_timer_reply = "sb.timer_stale";
+
+std::string record_key(const schemas::address& addr) { return "actor:" + addr.kind + "/" + addr.key; }
+
+// The context handed to a behaviour for one handler call. Sends and publishes wait in an outbox
+// until the actor's state is saved, so nothing leaves for a change that was not persisted.
+class shell_context final : public actor_context {
+ public:
+  shell_context(services& svc, const schemas::address& self, const std::string& incoming_id)
+      : svc_(svc), self_(self), incoming_id_(incoming_id) {}
+
+  const schemas::address& self() const override { return self_; }
+  int64_t now_ms() const override { return svc_.node_clock->now_ms(); }
+
+  void send_envelope(schemas::envelope env) override {
+    env.msg_id = derive_id();
+    outbox_.push_back({std::string{}, std::move(env)});
+  }
+  void publish_envelope(std::string_view topic, schemas::envelope env) override {
+    env.msg_id = derive_id();
+    outbox_.push_back({std::string{topic}, std::move(env)});
+  }
+  void reply_envelope(schemas::envelope env) override {
+    env.msg_id = derive_id();
+    reply_ = std::move(env);
+  }
+
+  result<void> arm_timer(std::string_view name, int64_t due_ms, std::string payload) override {
+    auto gen = svc_.timers->arm(self_, name, due_ms, std::move(payload));
+    if (!gen) {
+      svc_.counters->store_errors++;
+      return gen.err();
+    }
+    svc_.counters->timers_armed++;
+    return {};
+  }
+  result<void> cancel_timer(std::string_view name) override {
+    auto r = svc_.timers->cancel(self_, name);
+    if (!r) {
+      svc_.counters->store_errors++;
+      return r.err();
+    }
+    return {};
+  }
+
+  void log(log_level level, std::string_view message) override {
+    auto lg = get_logger("actor");
+    auto text = fmt::format("{}/{}: {}", self_.kind, self_.key, message);
+    switch (level) {
+      case log_level::debug: lg->debug(text); break;
+      case log_level::info: lg->info(text); break;
+      case log_level::warn: lg->warn(text); break;
+      case log_level::error: lg->error(text); break;
+    }
+  }
+
+  /// Sends what the handler queued (after the state was saved).
+  void flush() {
+    for (auto& [topic, env] : outbox_) {
+      if (topic.empty()) {
+        svc_.message_bus->deliver(std::move(env));
+      } else {
+        svc_.message_bus->publish(topic, std::move(env));
+      }
+    }
+    outbox_.clear();
+  }
+
+  schemas::envelope take_reply() { return std::move(reply_); }
+
+ private:
+  // Derived ids make a redelivered message produce the same outgoing ids, which receivers dedupe.
+  std::string derive_id() { return incoming_id_ + "." + std::to_string(++sent_); }
+
+  services& svc_;
+  const schemas::address& self_;
+  const std::string& incoming_id_;
+  int sent_ = 0;
+  std::vector<std::pair<std::string, schemas::envelope>> outbox_;
+  schemas::envelope reply_;
+};
+
+struct keyed_state {
+  schemas::address addr;
+  services* svc = nullptr;
+  std::unique_ptr<keyed_behavior> logic;
+  schemas::actor_record record;
+  std::string saved_bytes;  // What the store holds, to skip writes that change nothing.
+  bool loaded = false;
+  int64_t activated_at_ms = 0;
+  int64_t handled = 0;
+  std::deque<std::string> last_types;
+
+  static inline const char* name = "keyed_actor";
+
+  // Loads the record on first use; an unreachable store fails this message, not the actor.
+  result<void> ensure_loaded() {
+    if (loaded) {
+      return {};
+    }
+    auto raw = svc->state_store->get(record_key(addr));
+    if (!raw) {
+      svc->counters->store_errors++;
+      return raw.err();
+    }
+    std::optional<std::string> state;
+    if (raw->has_value()) {
+      auto rec = decode<schemas::actor_record>(**raw);
+      if (!rec) {
+        return error{rec.err().code, "stored record of " + to_string(addr) + ": " + rec.err().message};
+      }
+      record = std::move(*rec);
+      saved_bytes = **raw;
+      state = record.state.data;
+    }
+    if (auto r = logic->restore(state); !r) {
+      return r;
+    }
+    loaded = true;
+    return {};
+  }
+
+  result<void> save() {
+    record.state.data = logic->snapshot();
+    record.saved_at_ms = svc->node_clock->now_ms();
+    auto bytes = encode(record);
+    // saved_at changes every time; compare without it to skip writes that change nothing.
+    auto unchanged = [&] {
+      if (saved_bytes.empty()) {
+        return false;
+      }
+      auto old = decode<schemas::actor_record>(saved_bytes);
+      return old && old->state == record.state &&
+             old->applied_timer_generations == record.applied_timer_generations &&
+             old->recent_msg_ids == record.recent_msg_ids;
+    };
+    if (unchanged()) {
+      return {};
+    }
+    if (auto r = svc->state_store->put(record_key(addr), bytes); !r) {
+      svc->counters->store_errors++;
+      return r;
+    }
+    saved_bytes = std::move(bytes);
+    return {};
+  }
+
+  bool seen(const std::string& msg_id) const {
+    for (const auto& id : record.recent_msg_ids) {
+      if (id == msg_id) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void remember(const std::string& msg_id) {
+    if (msg_id.empty()) {
+      return;
+    }
+    record.recent_msg_ids.push_back(msg_id);
+    while (record.recent_msg_ids.size() > svc->recent_msg_ids) {
+      record.recent_msg_ids.erase(record.recent_msg_ids.begin());
+    }
+  }
+
+  void note_type(const std::string& type) {
+    last_types.push_back(type);
+    if (last_types.size() > 8) {
+      last_types.pop_front();
+    }
+  }
+
+  // Runs one message through the behaviour; returns the reply for a request.
+  ask_reply handle(const schemas::envelope& env) {
+    ask_reply out;
+    ++handled;
+    note_type(env.type);
+    svc->counters->messages_handled++;
+    if (auto r = ensure_loaded(); !r) {
+      out.failure = r.err();
+      return out;
+    }
+    bool is_timer = env.type == schemas::timer_fired::type_name;
+    // Timer firings are deduplicated by generation below; everything else by message id.
+    if (!is_timer && !env.msg_id.empty() && seen(env.msg_id)) {
+      svc->counters->duplicates_dropped++;
+      out.reply.type = "sb.duplicate";
+      return out;
+    }
+    shell_context ctx{*svc, addr, env.msg_id};
+    result<void> handled_ok;
+    std::optional<schemas::timer_fired> fired;
+    if (is_timer) {
+      auto t = decode<schemas::timer_fired>(env.payload.data);
+      if (!t) {
+        out.failure = t.err();
+        return out;
+      }
+      fired = std::move(*t);
+      if (!current_firing(*fired)) {
+        svc->counters->timers_stale++;
+        out.reply.type = stale_timer_reply;
+        return out;
+      }
+      handled_ok = guarded([&] { return logic->on_timer(*fired, ctx); });
+      record.applied_timer_generations[fired->name] = fired->generation;
+    } else {
+      handled_ok = guarded([&] { return logic->handle(env, ctx); });
+    }
+    if (!is_timer) {
+      remember(env.msg_id);
+    }
+    if (!handled_ok) {
+      svc->counters->handler_errors++;
+      out.failure = handled_ok.err();
+    }
+    if (auto r = save(); !r) {
+      // Not saved: nothing may leave, and the firing stays due so it is tried again.
+      out.failure = r.err();
+      return out;
+    }
+    ctx.flush();
+    if (fired) {
+      svc->counters->timers_fired++;
+      if (auto r = svc->timers->complete(addr, fired->name, fired->generation); !r) {
+        svc->counters->store_errors++;
+      }
+    }
+    out.reply = ctx.take_reply();
+    return out;
+  }
+
+  // A firing counts only if the store still holds that generation and it was not applied before
+  // (a redelivery after a crash between our save and complete()).
+  bool current_firing(const schemas::timer_fired& t) {
+    auto applied = record.applied_timer_generations.find(t.name);
+    if (applied != record.applied_timer_generations.end() && applied->second >= t.generation) {
+      (void)svc->timers->complete(addr, t.name, t.generation);
+      return false;
+    }
+    auto rec = svc->timers->find(addr, t.name);
+    return rec && rec->has_value() && (*rec)->generation == t.generation;
+  }
+
+  template <class F>
+  result<void> guarded(F&& f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return error{errc::actor_failed, std::string{"exception in "} + to_string(addr) + ": " + e.what()};
+    } catch (...) {
+      return error{errc::actor_failed, "unknown exception in " + to_string(addr)};
+    }
+  }
+
+  std::string status(size_t mailbox) {
+    nlohmann::json j;
+    j["kind"] = addr.kind;
+    j["key"] = addr.key;
+    j["live"] = true;
+    j["node"] = svc->node_id;
+    j["activated_at_ms"] = activated_at_ms;
+    j["messages_handled"] = handled;
+    j["mailbox_depth"] = mailbox;
+    j["last_message_types"] = std::vector<std::string>(last_types.begin(), last_types.end());
+    nlohmann::json timers = nlohmann::json::array();
+    if (auto pending = svc->timers->pending(addr)) {
+      for (const auto& t : *pending) {
+        timers.push_back({{"name", t.name}, {"due_ms", t.due_ms}, {"generation", t.generation}});
+      }
+    }
+    j["pending_timers"] = timers;
+    if (loaded || ensure_loaded()) {
+      j["state"] = nlohmann::json::parse(logic->status_json(), nullptr, false);
+    }
+    return j.dump();
+  }
+};
+
+caf::behavior keyed_actor(caf::stateful_actor<keyed_state>* self, schemas::address addr,
+                          services* svc) {
+  auto& st = self->state;
+  st.addr = std::move(addr);
+  st.svc = svc;
+  st.activated_at_ms = svc->node_clock->now_ms();
+  const auto* factory = svc->kinds->find(st.addr.kind);
+  st.logic = (*factory)(st.addr);
+  svc->counters->activations++;
+  return {
+      [=](deliver_atom, const schemas::envelope& env) {
+        auto r = self->state.handle(env);
+        if (r.failure) {
+          get_logger("actor")->warn("{} failed on {}: {}", to_string(self->state.addr), env.type,
+                                    r.failure->to_string());
+        }
+      },
+      [=](ask_atom, const schemas::envelope& env) -> ask_reply { return self->state.handle(env); },
+      [=](passivate_atom, bool force) -> bool {
+        auto& s = self->state;
+        bool saved = !s.loaded || s.save().ok();
+        if (saved || force) {
+          if (!saved) {
+            get_logger("actor")->error("{} passivated without saving its state",
+                                       to_string(s.addr));
+          }
+          s.svc->counters->passivations++;
+          self->quit();
+        }
+        return saved;
+      },
+      [=](status_atom) -> std::string { return self->state.status(self->mailbox().size()); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_keyed_actor(caf::local_actor* parent, schemas::address addr, services* svc) {
+  return parent->spawn(keyed_actor, std::move(addr), svc);
+}
+
+}  // namespace sb::engine

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "runtime/bus.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/keyed_behavior.hpp"
+#include "runtime/store.hpp"
+#include "runtime/timer_store.hpp"
+
+namespace sb::engine {
+
+/// Per-node counters of the actor runtime (also mirrored into the process metrics).
+struct node_counters {
+  std::atomic<int64_t> activations{0};
+  std::atomic<int64_t> passivations{0};
+  std::atomic<int64_t> messages_handled{0};
+  std::atomic<int64_t> duplicates_dropped{0};
+  std::atomic<int64_t> handler_errors{0};
+  std::atomic<int64_t> timers_armed{0};
+  std::atomic<int64_t> timers_fired{0};
+  std::atomic<int64_t> timers_stale{0};
+  std::atomic<int64_t> store_errors{0};
+  std::atomic<int64_t> undeliverable{0};
+};
+
+/// What every actor of a node shares. Owned by the node, which outlives all actors; the pointees
+/// are thread-safe.
+struct services {
+  std::string node_id;
+  store* state_store = nullptr;
+  timer_store* timers = nullptr;
+  bus* message_bus = nullptr;
+  const clock* node_clock = nullptr;
+  const kind_registry* kinds = nullptr;
+  node_counters* counters = nullptr;
+  int64_t idle_passivate_ms = 300'000;
+  size_t recent_msg_ids = 32;
+};
+
+}  // namespace sb::engine

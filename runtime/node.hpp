@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "runtime/bus.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/config/node_config.hpp"
+#include "runtime/keyed_behavior.hpp"
+#include "runtime/result.hpp"
+#include "runtime/store.hpp"
+#include "runtime/timer_store.hpp"
+
+namespace sb {
+
+/// What a node has done since it started (for the demo, operators and tests).
+struct node_stats {
+  int64_t activations = 0;
+  int64_t passivations = 0;
+  int64_t messages_handled = 0;
+  int64_t duplicates_dropped = 0;
+  int64_t handler_errors = 0;
+  int64_t timers_armed = 0;
+  int64_t timers_fired = 0;
+  int64_t timers_stale = 0;
+  int64_t store_errors = 0;
+  int64_t undeliverable = 0;
+  int64_t live_actors = 0;
+  std::map<std::string, int64_t> live_by_kind;
+};
+
+/// How to start a node beyond its config: injected clock and store (tests, the demo), whether its
+/// timers and passivation run by themselves, and which actor kinds it runs.
+struct node_start_options {
+  /// The clock; nullptr: the system clock. Must outlive the node.
+  const clock* node_clock = nullptr;
+  /// A store to use instead of the one `store.kind` names (tests restart nodes over one store).
+  /// nullptr: from config.
+  std::shared_ptr<store> state_store;
+  /// false: timers fire and idle actors passivate only when fire_due_timers() / passivate_idle()
+  /// are called (scripted demo, deterministic tests).
+  bool self_ticking = true;
+  /// Registers the actor kinds; nullptr: the built-in kinds (actors/kinds.hpp).
+  std::function<void(kind_registry&, const node_config&)> register_kinds;
+};
+
+/// One Switchboard node: the actor system, the registry of keyed actors, the bus, the store and the
+/// durable timers. Start it, talk to it through bus(), and drain() it before destruction (the
+/// destructor drains if you did not). All public methods are thread-safe; the blocking ones must not
+/// be called from inside an actor.
+class node {
+ public:
+  /// Starts a node; fails if the store cannot be reached.
+  static result<std::unique_ptr<node>> start(const node_config& cfg, node_start_options opts = {});
+
+  ~node();
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  [[nodiscard]] bus& message_bus();
+  [[nodiscard]] store& state_store();
+  [[nodiscard]] timer_store& timers();
+  [[nodiscard]] const clock& node_clock() const;
+  [[nodiscard]] const node_config& config() const;
+
+  /// Fires every timer due by the node clock and waits until their owners applied them.
+  /// Returns how many fired.
+  result<int64_t> fire_due_timers();
+
+  /// Passivates every actor idle for `actors.idle_passivate` by the node clock and waits until
+  /// their state is saved. Returns how many.
+  result<int64_t> passivate_idle();
+
+  /// Returns the status snapshot of an actor as JSON: from the live actor (with "live": true,
+  /// mailbox depth, last messages), or else from its saved record ("live": false). errc::not_found
+  /// if the address was never active, errc::unknown_kind for a kind the node does not run.
+  result<std::string> inspect(const schemas::address& addr);
+
+  /// Returns the counters and the live actors now.
+  [[nodiscard]] node_stats stats();
+
+  /// Stops firing timers, passivates every actor (saving its state) and refuses new work.
+  /// Idempotent; returns how many actors it passivated.
+  int64_t drain();
+
+  /// True once drain() started.
+  [[nodiscard]] bool draining() const;
+
+ private:
+  struct impl;
+  explicit node(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sb

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/result.hpp"
+
+namespace sb {
+
+class clock;
+
+/// A member of a sorted set with its score (timers use the due time in ms as the score).
+struct scored_member {
+  std::string member;
+  int64_t score = 0;
+
+  bool operator==(const scored_member& o) const { return member == o.member && score == o.score; }
+};
+
+/// The node's durable key-value store: actor state plus the atomic operations that timers,
+/// coupons and leases are built on. Two implementations share one contract (and one test suite):
+/// `memory_store` (embedded default, lost on exit) and `redis_store` (hiredis, survives restarts).
+///
+/// Thread-safety: every method may be called from any thread at any time; each call is atomic on
+/// its own. Calls block the calling thread for at most one store round trip (bounded by the
+/// configured timeout); actors call the store directly from their handlers.
+/// Errors: errc::store_unavailable when the store cannot be reached, errc::store_protocol when it
+/// answers something unexpected. TTLs are in milliseconds; `0` means "no expiry", a negative TTL
+/// is errc::invalid_argument. Keys and values are arbitrary bytes. Plain values and sorted sets
+/// must not share a key: Redis keeps them in one keyspace (using a sorted set's key as a plain
+/// value fails with errc::store_protocol there), the memory store keeps them apart.
+class store {
+ public:
+  virtual ~store() = default;
+
+  // -- plain values ----------------------------------------------------------------------------------
+
+  /// Returns the value at `key`, or nullopt if there is none (or it expired).
+  virtual result<std::optional<std::string>> get(std::string_view key) = 0;
+  /// Sets `key` to `value`, replacing any value and its TTL, with an optional TTL.
+  virtual result<void> put(std::string_view key, std::string_view value, int64_t ttl_ms = 0) = 0;
+  /// Sets `key` only if it has no value; returns true if this call set it.
+  virtual result<bool> put_if_absent(std::string_view key, std::string_view value,
+                                     int64_t ttl_ms = 0) = 0;
+  /// Replaces the value of `key` by `desired` only if it currently equals `expected`
+  /// (nullopt = "absent"; a desired nullopt deletes). Returns true if the swap happened.
+  /// The TTL of a key that is swapped is cleared.
+  virtual result<bool> compare_and_set(std::string_view key,
+                                       const std::optional<std::string>& expected,
+                                       const std::optional<std::string>& desired) = 0;
+  /// Deletes `key`; returns true if it existed.
+  virtual result<bool> erase(std::string_view key) = 0;
+  /// Adds `delta` to the integer at `key` (absent = 0) and returns the new value; the key keeps
+  /// its TTL. errc::store_protocol if the value is not a decimal integer or the sum overflows.
+  virtual result<int64_t> increment(std::string_view key, int64_t delta = 1) = 0;
+  /// Returns the remaining TTL of `key` in ms: nullopt if the key is absent, 0 if it never expires.
+  virtual result<std::optional<int64_t>> ttl_ms(std::string_view key) = 0;
+
+  // -- sorted sets -----------------------------------------------------------------------------------
+
+  /// Adds `member` to the sorted set `set` with `score`, or updates its score. Redis keeps scores
+  /// as doubles: they are exact up to 2^53 (ms timestamps are far below).
+  virtual result<void> sorted_set_add(std::string_view set, std::string_view member,
+                                      int64_t score) = 0;
+  /// Removes `member`; returns true if it was there. Atomic: of two concurrent callers removing the
+  /// same member, exactly one gets true (timers use this to claim a due entry).
+  virtual result<bool> sorted_set_remove(std::string_view set, std::string_view member) = 0;
+  /// Returns up to `limit` members with min <= score <= max, lowest score first (ties by member).
+  virtual result<std::vector<scored_member>> sorted_set_range_by_score(std::string_view set,
+                                                                       int64_t min, int64_t max,
+                                                                       size_t limit) = 0;
+  /// Returns the number of members of `set`.
+  virtual result<int64_t> sorted_set_size(std::string_view set) = 0;
+
+  // -- admin -----------------------------------------------------------------------------------------
+
+  /// Returns ok if the store answers.
+  virtual result<void> ping() = 0;
+  /// Returns the name of the implementation ("memory", "redis").
+  [[nodiscard]] virtual std::string_view kind() const = 0;
+};
+
+/// Settings of the Redis store (from the `store.redis.*` config keys).
+struct redis_settings {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password;
+  int db = 0;
+  int64_t timeout_ms = 2000;
+  int pool_size = 4;
+  std::string key_prefix = "sb:";
+};
+
+/// Returns a new in-memory store; TTLs follow `clk`, which must outlive the store.
+std::unique_ptr<store> make_memory_store(const clock& clk);
+
+/// Connects to Redis; fails with errc::store_unavailable if it cannot reach it (or AUTH/SELECT fail).
+result<std::unique_ptr<store>> make_redis_store(const redis_settings& settings);
+
+}  // namespace sb

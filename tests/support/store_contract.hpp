@@ -1,0 +1,428 @@
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/store.hpp"
+#include "tests/support/require.hpp"
+
+namespace doctest {
+
+/// Prints optional strings in failure messages (nullopt as "nullopt").
+template <>
+struct StringMaker<std::optional<std::string>> {
+  static String convert(const std::optional<std::string>& v) {
+    return v ? String{("\"" + *v + "\"").c_str()} : String{"nullopt"};
+  }
+};
+
+/// Prints optional integers in failure messages.
+template <>
+struct StringMaker<std::optional<int64_t>> {
+  static String convert(const std::optional<int64_t>& v) {
+    return v ? String{std::to_string(*v).c_str()} : String{"nullopt"};
+  }
+};
+
+/// Prints sorted-set ranges as [member:score, ...].
+template <>
+struct StringMaker<std::vector<sb::scored_member>> {
+  static String convert(const std::vector<sb::scored_member>& v) {
+    std::string out = "[";
+    for (const auto& m : v) {
+      out += (out.size() > 1 ? ", " : "") + m.member + ":" + std::to_string(m.score);
+    }
+    return String{(out + "]").c_str()};
+  }
+};
+
+}  // namespace doctest
+
+/// The behaviour every `sb::store` implementation must show, written once and run against each
+/// (tests/unit/runtime/memory_store_test.cpp, tests/integration/runtime/redis_store_test.cpp).
+///
+/// Each `check_*` function is called from a TEST_CASE in the implementation's own test file (so
+/// that doctest's --source-file filter finds it) and holds SUBCASEs; doctest reruns the TEST_CASE
+/// once per SUBCASE, so build the fixture inside the TEST_CASE to get a fresh, empty store each
+/// time.
+///
+/// A Fixture provides:
+///   sb::store& store();                  the store under test, empty (a new store, or a new key
+///                                        prefix on a shared server)
+///   void advance(int64_t ms);            lets `ms` of the store's time pass: moves a manual clock,
+///                                        or sleeps when the store runs on real time (only called
+///                                        between polls of a condition, with a deadline)
+///   static constexpr bool exact_time;    true when advance() moves the store's clock exactly
+///   static constexpr int64_t short_ttl;  a TTL in ms that tests can wait out (real time: ~150 ms)
+namespace sb::test {
+
+/// Polls `done()` until it holds, calling `f.advance(step)` between polls, for at most `within_ms`
+/// of the fixture's time. Returns whether `done()` held.
+template <class Fixture, class Condition>
+bool eventually(Fixture& f, int64_t within_ms, Condition done, int64_t step_ms = 5) {
+  for (int64_t waited = 0;; waited += step_ms) {
+    if (done()) {
+      return true;
+    }
+    if (waited >= within_ms) {
+      return false;
+    }
+    f.advance(step_ms);
+  }
+}
+
+/// Runs `body(thread_index)` on `n` threads that start together; joins them.
+template <class Body>
+void run_together(int n, Body body) {
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&go, &body, i] {
+      while (!go.load()) {
+        std::this_thread::yield();
+      }
+      body(i);
+    });
+  }
+  go.store(true);
+  for (auto& t : threads) {
+    t.join();
+  }
+}
+
+/// An optional value as get() returns it, for brief expectations: `opt_string{"v"}`.
+using opt_string = std::optional<std::string>;
+
+// -- plain values ----------------------------------------------------------------------------------
+
+/// Checks get, put, put_if_absent, erase, increment, argument errors and ping.
+template <class Fixture>
+void check_plain_values(Fixture& f) {
+  store& s = f.store();
+  SUBCASE("a key that was never written reads as absent") {
+    CHECK(SB_REQUIRE_OK(s.get("missing")) == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("missing")) == std::nullopt);
+    CHECK_FALSE(SB_REQUIRE_OK(s.erase("missing")));
+  }
+  SUBCASE("put then get returns the value, and a second put overwrites it") {
+    SB_REQUIRE_OK(s.put("k", "one"));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"one"});
+    SB_REQUIRE_OK(s.put("k", "two"));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"two"});
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("k")) == int64_t{0});
+  }
+  SUBCASE("an empty value is a value, not an absence") {
+    SB_REQUIRE_OK(s.put("k", ""));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{""});
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_if_absent("k", "x")));
+  }
+  SUBCASE("put_if_absent writes only when the key has no value") {
+    CHECK(SB_REQUIRE_OK(s.put_if_absent("k", "first")));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_if_absent("k", "second")));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"first"});
+  }
+  SUBCASE("erase deletes a key and reports whether it existed") {
+    SB_REQUIRE_OK(s.put("k", "v"));
+    CHECK(SB_REQUIRE_OK(s.erase("k")));
+    CHECK_FALSE(SB_REQUIRE_OK(s.erase("k")));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == std::nullopt);
+  }
+  SUBCASE("increment starts from zero and takes negative deltas") {
+    CHECK(SB_REQUIRE_OK(s.increment("n")) == 1);
+    CHECK(SB_REQUIRE_OK(s.increment("n", 41)) == 42);
+    CHECK(SB_REQUIRE_OK(s.increment("n", -50)) == -8);
+    CHECK(SB_REQUIRE_OK(s.get("n")) == opt_string{"-8"});
+    CHECK(SB_REQUIRE_OK(s.increment("m", -3)) == -3);
+  }
+  SUBCASE("increment of a value that is not an integer fails and leaves it alone") {
+    SB_REQUIRE_OK(s.put("k", "abc"));
+    CHECK(code_of(s.increment("k")) == errc::store_protocol);
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"abc"});
+  }
+  SUBCASE("a negative TTL is an invalid argument") {
+    CHECK(code_of(s.put("k", "v", -1)) == errc::invalid_argument);
+    CHECK(code_of(s.put_if_absent("k", "v", -1)) == errc::invalid_argument);
+    CHECK(SB_REQUIRE_OK(s.get("k")) == std::nullopt);
+  }
+  SUBCASE("ping answers and kind names the implementation") {
+    SB_REQUIRE_OK(s.ping());
+    CHECK_FALSE(s.kind().empty());
+  }
+}
+
+// -- compare and set -------------------------------------------------------------------------------
+
+/// Checks compare_and_set: from and to absent, wrong expectations, and that it clears the TTL.
+template <class Fixture>
+void check_compare_and_set(Fixture& f) {
+  store& s = f.store();
+  SUBCASE("compare_and_set from absent creates the key only while it is absent") {
+    CHECK(SB_REQUIRE_OK(s.compare_and_set("k", std::nullopt, opt_string{"v1"})));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v1"});
+    CHECK_FALSE(SB_REQUIRE_OK(s.compare_and_set("k", std::nullopt, opt_string{"v2"})));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v1"});
+  }
+  SUBCASE("compare_and_set swaps a value only when the expected one is there") {
+    SB_REQUIRE_OK(s.put("k", "v1"));
+    CHECK(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{"v1"}, opt_string{"v2"})));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v2"});
+    CHECK_FALSE(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{"v1"}, opt_string{"v3"})));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v2"});
+  }
+  SUBCASE("compare_and_set expecting a value fails on an absent key") {
+    CHECK_FALSE(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{""}, opt_string{"v"})));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == std::nullopt);
+  }
+  SUBCASE("compare_and_set to nullopt deletes the key") {
+    SB_REQUIRE_OK(s.put("k", "v"));
+    CHECK_FALSE(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{"other"}, std::nullopt)));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v"});
+    CHECK(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{"v"}, std::nullopt)));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == std::nullopt);
+  }
+  SUBCASE("compare_and_set from absent to absent succeeds without writing") {
+    CHECK(SB_REQUIRE_OK(s.compare_and_set("k", std::nullopt, std::nullopt)));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == std::nullopt);
+  }
+  SUBCASE("compare_and_set clears the TTL of the key it swaps") {
+    SB_REQUIRE_OK(s.put("k", "v1", 60'000));
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("k")).value_or(-1) > 0);
+    CHECK(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{"v1"}, opt_string{"v2"})));
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("k")) == int64_t{0});
+  }
+}
+
+// -- expiry ----------------------------------------------------------------------------------------
+
+/// Checks TTLs: ttl_ms, expiry, and how put, put_if_absent, increment and CAS treat them.
+template <class Fixture>
+void check_expiry(Fixture& f) {
+  store& s = f.store();
+  const int64_t ttl = Fixture::short_ttl;
+  auto gone = [&s](const char* key) { return SB_REQUIRE_OK(s.get(key)) == std::nullopt; };
+  SUBCASE("a value written with a TTL reports its remaining time and then expires") {
+    SB_REQUIRE_OK(s.put("k", "v", ttl));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v"});
+    auto left = SB_REQUIRE_OK(s.ttl_ms("k"));
+    REQUIRE(left.has_value());
+    CHECK(*left > 0);
+    CHECK(*left <= ttl);
+    if constexpr (Fixture::exact_time) {
+      f.advance(ttl - 1);
+      CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"v"});
+      CHECK(SB_REQUIRE_OK(s.ttl_ms("k")) == int64_t{1});
+      f.advance(1);
+      CHECK(gone("k"));
+    } else {
+      CHECK(eventually(f, ttl + 5'000, [&] { return gone("k"); }));
+    }
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("k")) == std::nullopt);
+    CHECK_FALSE(SB_REQUIRE_OK(s.erase("k")));
+  }
+  SUBCASE("put_if_absent succeeds again once the earlier value expired") {
+    CHECK(SB_REQUIRE_OK(s.put_if_absent("lease", "a", ttl)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_if_absent("lease", "b", ttl)));
+    CHECK(eventually(f, ttl + 5'000, [&] { return gone("lease"); }));
+    CHECK(SB_REQUIRE_OK(s.put_if_absent("lease", "b")));
+    CHECK(SB_REQUIRE_OK(s.get("lease")) == opt_string{"b"});
+  }
+  SUBCASE("compare_and_set treats an expired value as absent") {
+    SB_REQUIRE_OK(s.put("k", "old", ttl));
+    CHECK(eventually(f, ttl + 5'000, [&] { return gone("k"); }));
+    CHECK_FALSE(SB_REQUIRE_OK(s.compare_and_set("k", opt_string{"old"}, opt_string{"x"})));
+    CHECK(SB_REQUIRE_OK(s.compare_and_set("k", std::nullopt, opt_string{"new"})));
+    CHECK(SB_REQUIRE_OK(s.get("k")) == opt_string{"new"});
+  }
+  SUBCASE("a put without TTL removes an earlier TTL") {
+    SB_REQUIRE_OK(s.put("k", "v", 60'000));
+    SB_REQUIRE_OK(s.put("k", "w"));
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("k")) == int64_t{0});
+  }
+  SUBCASE("increment keeps the TTL of the key") {
+    SB_REQUIRE_OK(s.put("n", "5", 60'000));
+    CHECK(SB_REQUIRE_OK(s.increment("n", 2)) == 7);
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("n")).value_or(-1) > 0);
+  }
+}
+
+// -- sorted sets -----------------------------------------------------------------------------------
+
+/// Checks sorted sets: ordering by score then member, updates, bounds, limit, remove, size.
+template <class Fixture>
+void check_sorted_sets(Fixture& f) {
+  store& s = f.store();
+  using list = std::vector<scored_member>;
+  constexpr int64_t lo = INT64_MIN;
+  constexpr int64_t hi = INT64_MAX;
+  SUBCASE("a sorted set that was never written is empty") {
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 0);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 10)).empty());
+    CHECK_FALSE(SB_REQUIRE_OK(s.sorted_set_remove("z", "a")));
+  }
+  SUBCASE("members come back lowest score first, ties ordered by member") {
+    SB_REQUIRE_OK(s.sorted_set_add("z", "a", 30));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "c", 10));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "b", 10));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "d", -5));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 4);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 10)) ==
+          list{{"d", -5}, {"b", 10}, {"c", 10}, {"a", 30}});
+  }
+  SUBCASE("adding a member again updates its score") {
+    SB_REQUIRE_OK(s.sorted_set_add("z", "a", 30));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "b", 20));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "a", 5));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 2);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 10)) ==
+          list{{"a", 5}, {"b", 20}});
+  }
+  SUBCASE("a range includes both bounds and stops at the limit") {
+    for (int i = 1; i <= 5; ++i) {
+      SB_REQUIRE_OK(s.sorted_set_add("z", "m" + std::to_string(i), i * 10));
+    }
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", 20, 40, 10)) ==
+          list{{"m2", 20}, {"m3", 30}, {"m4", 40}});
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", 15, 45, 2)) ==
+          list{{"m2", 20}, {"m3", 30}});
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", 21, 29, 10)).empty());
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", 40, 20, 10)).empty());
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 0)).empty());
+  }
+  SUBCASE("remove reports true only for the call that removed the member") {
+    SB_REQUIRE_OK(s.sorted_set_add("z", "a", 1));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "b", 2));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_remove("z", "a")));
+    CHECK_FALSE(SB_REQUIRE_OK(s.sorted_set_remove("z", "a")));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 1);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_remove("z", "b")));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 0);
+  }
+  SUBCASE("millisecond timestamps survive as exact scores") {
+    const int64_t now = 1'700'000'000'123;
+    const int64_t big = int64_t{1} << 53;
+    SB_REQUIRE_OK(s.sorted_set_add("z", "now", now));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "next", now + 1));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "big", big));
+    SB_REQUIRE_OK(s.sorted_set_add("z", "neg", -now));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 10)) ==
+          list{{"neg", -now}, {"now", now}, {"next", now + 1}, {"big", big}});
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", now + 1, now + 1, 10)) ==
+          list{{"next", now + 1}});
+  }
+}
+
+// -- binary safety ---------------------------------------------------------------------------------
+
+/// Checks that NUL and high bytes in keys, values and members survive, and a 256 KiB value.
+template <class Fixture>
+void check_binary_safety(Fixture& f) {
+  store& s = f.store();
+  using namespace std::string_literals;
+  SUBCASE("keys, values and members may hold NUL and high bytes") {
+    const std::string key_a = "a\0b"s;
+    const std::string key_b = "a\0c"s;
+    const std::string value = "\0\xff\r\n \"x\"\0"s;
+    SB_REQUIRE_OK(s.put(key_a, value));
+    SB_REQUIRE_OK(s.put(key_b, "other"));
+    CHECK(SB_REQUIRE_OK(s.get(key_a)) == opt_string{value});
+    CHECK(SB_REQUIRE_OK(s.get("a")) == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.compare_and_set(key_a, value, value + "\0"s)));
+    CHECK(SB_REQUIRE_OK(s.get(key_a)) == opt_string{value + "\0"s});
+    SB_REQUIRE_OK(s.sorted_set_add("z\0"s, "m\0"s, 1));
+    SB_REQUIRE_OK(s.sorted_set_add("z\0"s, "m"s, 1));
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z\0"s, 0, 2, 10)) ==
+          std::vector<scored_member>{{"m"s, 1}, {"m\0"s, 1}});
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 0);
+  }
+  SUBCASE("a large value round-trips unchanged") {
+    std::string big(256 * 1024, '\0');
+    for (size_t i = 0; i < big.size(); ++i) {
+      big[i] = static_cast<char>(i * 131 % 256);
+    }
+    SB_REQUIRE_OK(s.put("big", big));
+    CHECK(SB_REQUIRE_OK(s.get("big")) == opt_string{big});
+  }
+}
+
+// -- concurrency -----------------------------------------------------------------------------------
+
+/// Checks atomicity from 8 threads: CAS and increment lose no update; one winner per remove
+/// and per put_if_absent.
+template <class Fixture>
+void check_concurrency(Fixture& f) {
+  store& s = f.store();
+  constexpr int threads = 8;
+  SUBCASE("compare_and_set loops on 8 threads lose no update") {
+    constexpr int per_thread = 50;
+    std::atomic<int> failures{0};
+    run_together(threads, [&](int) {
+      for (int done = 0; done < per_thread && failures.load() == 0;) {
+        auto current = s.get("counter");
+        if (!current) {
+          failures.fetch_add(1);
+          return;
+        }
+        const int64_t n = current->has_value() ? std::stoll(**current) : 0;
+        auto swapped = s.compare_and_set("counter", *current, std::to_string(n + 1));
+        if (!swapped) {
+          failures.fetch_add(1);
+          return;
+        }
+        done += *swapped ? 1 : 0;
+      }
+    });
+    REQUIRE(failures.load() == 0);
+    CHECK(SB_REQUIRE_OK(s.get("counter")) == opt_string{std::to_string(threads * per_thread)});
+  }
+  SUBCASE("increment on 8 threads loses no update") {
+    constexpr int per_thread = 100;
+    std::atomic<int> failures{0};
+    run_together(threads, [&](int) {
+      for (int i = 0; i < per_thread; ++i) {
+        failures.fetch_add(s.increment("n").ok() ? 0 : 1);
+      }
+    });
+    CHECK(failures.load() == 0);
+    CHECK(SB_REQUIRE_OK(s.get("n")) == opt_string{std::to_string(threads * per_thread)});
+  }
+  SUBCASE("of 8 threads removing the same sorted-set member exactly one wins") {
+    constexpr int members = 40;
+    for (int m = 0; m < members; ++m) {
+      SB_REQUIRE_OK(s.sorted_set_add("due", "t" + std::to_string(m), m));
+    }
+    std::vector<std::atomic<int>> wins(members);
+    std::atomic<int> failures{0};
+    run_together(threads, [&](int) {
+      for (int m = 0; m < members; ++m) {
+        auto removed = s.sorted_set_remove("due", "t" + std::to_string(m));
+        failures.fetch_add(removed.ok() ? 0 : 1);
+        wins[static_cast<size_t>(m)].fetch_add(removed.ok() && *removed ? 1 : 0);
+      }
+    });
+    CHECK(failures.load() == 0);
+    for (int m = 0; m < members; ++m) {
+      CHECK_MESSAGE(wins[static_cast<size_t>(m)].load() == 1, ("member t" + std::to_string(m)));
+    }
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("due")) == 0);
+  }
+  SUBCASE("of 8 threads calling put_if_absent on one key exactly one wins") {
+    std::atomic<int> wins{0};
+    std::atomic<int> failures{0};
+    run_together(threads, [&](int i) {
+      auto put = s.put_if_absent("once", std::to_string(i));
+      failures.fetch_add(put.ok() ? 0 : 1);
+      wins.fetch_add(put.ok() && *put ? 1 : 0);
+    });
+    CHECK(failures.load() == 0);
+    CHECK(wins.load() == 1);
+  }
+}
+
+}  // namespace sb::test
