@@ -151,7 +151,7 @@ std::vector<option_decl> make_table() {
       duration_option("actors.sweep_interval", &c::actors_sweep_interval, one_ms,
                       "How often the registry looks for idle actors to passivate."),
       integer_option("actors.registry_shards", &c::actors_registry_shards, 1, 256,
-                     "Shards of the actor registry; more shards mean less lock contention."),
+                     "Registry actors that share the keyed actors by address hash; more spread activation work."),
       duration_option("timers.poll_interval", &c::timers_poll_interval, one_ms,
                       "How often the timer service looks for due timers."),
       integer_option("timers.batch", &c::timers_batch, 1, 100000,
@@ -161,7 +161,7 @@ std::vector<option_decl> make_table() {
       integer_option("conversation.transcript_limit", &c::conversation_transcript_limit, 1, 100000,
                      "Most messages kept in the transcript of one conversation."),
       string_option("admin.token", &c::admin_token,
-                    "Secret that requests to the admin endpoints must present."),
+                    "Bearer token the admin API (/v1/actors/...) requires; empty turns the admin API off."),
       string_option("demo.scenario", &c::demo_scenario,
                     "Path of the scripted demo scenario, relative to the working directory."),
   };
