@@ -4,6 +4,7 @@
 
 #include "runtime/codec.hpp"
 #include "runtime/json_codec.hpp"
+#include "runtime/metrics.hpp"
 
 namespace sb {
 
@@ -13,6 +14,16 @@ template <class T>
 result<std::string> json_to_bytes(std::string_view json) {
   auto msg = from_json<T>(json);
   if (!msg) {
+    // JSON arrives from outside (the gateway): a message that does not fit its type counts like
+    // a wire message that cannot be decoded.
+    try {
+      metrics::registry::global()
+          .get_counter("sb_decode_errors_total",
+                       "Messages that could not be decoded, by type and reason",
+                       {{"type", T::type_name}, {"reason", std::string{to_string(msg.err().code)}}})
+          .inc();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): a metric must not turn an error into a crash
+    }
     return msg.err();
   }
   return encode(*msg);

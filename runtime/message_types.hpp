@@ -9,7 +9,8 @@
 namespace sb {
 
 /// Converts a message of the schema type named `type` ("chat.message") from its JSON form to its
-/// wire bytes. errc::not_found for an unknown type name, errc::invalid_argument for bad JSON.
+/// wire bytes. errc::not_found for an unknown type name, errc::invalid_argument for bad JSON (then
+/// counted in `sb_decode_errors_total{type, reason="invalid_argument"}`, as decode() counts).
 result<std::string> payload_from_json(std::string_view type, std::string_view json);
 
 /// Converts wire bytes of the type named `type` to JSON; decode errors as in decode().

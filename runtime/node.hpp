@@ -43,8 +43,9 @@ struct node_start_options {
   /// false: timers fire and idle actors passivate only when fire_due_timers() / passivate_idle()
   /// are called (scripted demo, deterministic tests).
   bool self_ticking = true;
-  /// Registers the actor kinds; nullptr: the built-in kinds (actors/kinds.hpp).
-  std::function<void(kind_registry&, const node_config&)> register_kinds;
+  /// Registers the actor kinds (loading what they need); nullptr: the built-in kinds
+  /// (actors/kinds.hpp). An error stops the start.
+  std::function<result<void>(kind_registry&, const node_config&, const clock&)> register_kinds;
 };
 
 /// One Switchboard node: the actor system, the registry of keyed actors, the bus, the store and the
@@ -53,7 +54,7 @@ struct node_start_options {
 /// be called from inside an actor.
 class node {
  public:
-  /// Starts a node; fails if the store cannot be reached.
+  /// Starts a node; fails if the store cannot be reached or a kind cannot load its files.
   static result<std::unique_ptr<node>> start(const node_config& cfg, node_start_options opts = {});
 
   ~node();

@@ -5,9 +5,12 @@
 // type missing here fails to link instead of failing at run time.
 
 #include "schemas/actor_record.hpp"
+#include "schemas/agent_pool.hpp"
 #include "schemas/conversation.hpp"
 #include "schemas/envelope.hpp"
+#include "schemas/handoff.hpp"
 #include "schemas/timer.hpp"
+#include "schemas/user.hpp"
 
 #define SB_FOR_EACH_MESSAGE_TYPE(X)   \
   X(::sb::schemas::envelope)          \
@@ -17,4 +20,16 @@
   X(::sb::schemas::chat_message)      \
   X(::sb::schemas::chat_accepted)     \
   X(::sb::schemas::conversation_state) \
-  X(::sb::schemas::conversation_event)
+  X(::sb::schemas::conversation_event) \
+  X(::sb::schemas::outbound_event)     \
+  X(::sb::schemas::agent_message)      \
+  X(::sb::schemas::conversation_control) \
+  X(::sb::schemas::handoff_context)    \
+  X(::sb::schemas::conversation_messages) \
+  X(::sb::schemas::business_event)     \
+  X(::sb::schemas::profile_summary)    \
+  X(::sb::schemas::user_command)       \
+  X(::sb::schemas::user_state)         \
+  X(::sb::schemas::pool_command)       \
+  X(::sb::schemas::pool_reply)         \
+  X(::sb::schemas::pool_state)

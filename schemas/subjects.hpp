@@ -6,6 +6,13 @@ namespace sb::schemas::topics {
 /// and `>` for the rest (`conversation.>`). The NATS bus prefixes them with `sb.events.`.
 inline constexpr const char* conversation_started = "conversation.started";
 inline constexpr const char* conversation_closed = "conversation.closed";
+inline constexpr const char* product_inquiry = "conversation.product_inquiry";
+inline constexpr const char* recommendation_shown = "recommendation.shown";
+inline constexpr const char* handoff_requested = "handoff.requested";
+inline constexpr const char* handoff_accepted = "handoff.accepted";
+inline constexpr const char* handoff_offered = "handoff.offered";
+/// Messages that reach the person later than the answer to their own message (agent replies).
+inline constexpr const char* conversation_outbound = "conversation.outbound";
 
 }  // namespace sb::schemas::topics
 
@@ -13,5 +20,7 @@ namespace sb::schemas::kinds {
 
 /// Actor kinds (the first half of an address).
 inline constexpr const char* conversation = "conversation";
+inline constexpr const char* user = "user";
+inline constexpr const char* agent_pool = "agent_pool";
 
 }  // namespace sb::schemas::kinds

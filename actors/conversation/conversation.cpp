@@ -4,13 +4,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/agent_pool/agent_pool_logic.hpp"
 #include "runtime/codec.hpp"
+#include "runtime/privacy/pii_mask.hpp"
+#include "schemas/agent_pool.hpp"
 #include "schemas/subjects.hpp"
 
 namespace sb {
 
+namespace {
+
+const schemas::address pool_address{"agent_pool", "default"};
+
+}  // namespace
+
 conversation::conversation(schemas::address addr, conversation_settings settings)
-    : addr_(std::move(addr)), settings_(settings) {}
+    : addr_(std::move(addr)), settings_(std::move(settings)) {
+  auto colon = addr_.key.find(':');
+  channel_ = addr_.key.substr(0, colon);
+  person_ = colon == std::string::npos ? std::string{} : addr_.key.substr(colon + 1);
+}
 
 result<void> conversation::restore(const std::optional<std::string>& snapshot) {
   if (!snapshot) {
@@ -31,82 +44,348 @@ std::string conversation::conversation_id() const {
   return addr_.key + "#" + std::to_string(state_.session);
 }
 
-void conversation::publish(actor_context& ctx, const char* topic, std::string reason) {
+schemas::conversation_event conversation::event(const char* topic, int64_t now) const {
   schemas::conversation_event ev;
   ev.event = topic;
   ev.conversation_id = conversation_id();
-  auto colon = addr_.key.find(':');
-  ev.channel = addr_.key.substr(0, colon);
-  ev.person = colon == std::string::npos ? std::string{} : addr_.key.substr(colon + 1);
-  ev.at_ms = ctx.now_ms();
+  ev.channel = channel_;
+  ev.person = person_;
+  ev.at_ms = now;
   ev.message_count = state_.message_count;
+  ev.user = state_.user_key;
+  ev.intent = state_.last_intent;
+  ev.tier = state_.profile_known ? state_.profile.tier : "";
+  ev.agent_id = state_.agent_id;
+  return ev;
+}
+
+void conversation::publish(actor_context& ctx, const char* topic, std::string reason,
+                           std::vector<std::string> skus) {
+  auto ev = event(topic, ctx.now_ms());
   ev.reason = std::move(reason);
+  ev.skus = std::move(skus);
   ctx.publish(topic, ev);
 }
 
 result<void> conversation::handle(const schemas::envelope& msg, actor_context& ctx) {
   if (msg.type == schemas::chat_message::type_name) {
-    auto chat = decode<schemas::chat_message>(msg.payload.data);
-    if (!chat) {
-      return chat.err();
+    auto m = decode<schemas::chat_message>(msg.payload.data);
+    return m ? on_chat(*m, ctx) : result<void>{m.err()};
+  }
+  if (msg.type == schemas::agent_message::type_name) {
+    auto m = decode<schemas::agent_message>(msg.payload.data);
+    return m ? on_agent_message(*m, ctx) : result<void>{m.err()};
+  }
+  if (msg.type == schemas::conversation_control::type_name) {
+    auto m = decode<schemas::conversation_control>(msg.payload.data);
+    return m ? on_control(*m, ctx) : result<void>{m.err()};
+  }
+  if (msg.type == schemas::profile_summary::type_name) {
+    auto m = decode<schemas::profile_summary>(msg.payload.data);
+    if (!m) {
+      return m.err();
     }
-    return on_chat(*chat, ctx);
+    state_.profile = std::move(*m);
+    state_.profile_known = true;
+    return {};
   }
   return error{errc::unexpected_type, "conversation does not handle '" + msg.type + "'"};
 }
 
+schemas::outbound_message conversation::append(const std::string& from, std::string text,
+                                               std::vector<schemas::product_card> products,
+                                               int64_t now) {
+  schemas::transcript_line line;
+  line.seq = state_.next_seq++;
+  line.from = from;
+  line.text = std::move(text);
+  line.at_ms = now;
+  for (const auto& p : products) {
+    line.skus.push_back(p.sku);
+  }
+  line.products = std::move(products);
+  state_.transcript.push_back(line);
+  if (state_.transcript.size() > settings_.transcript_limit) {
+    state_.transcript.erase(state_.transcript.begin());
+  }
+  return {line.seq, line.from, line.text, line.products, line.at_ms};
+}
+
+void conversation::send_outbound(const schemas::outbound_message& m, actor_context& ctx) {
+  schemas::outbound_event ev;
+  ev.channel = channel_;
+  ev.person = person_;
+  ev.conversation_id = conversation_id();
+  ev.message = m;
+  ctx.publish(schemas::topics::conversation_outbound, ev);
+}
+
+void conversation::start_session(actor_context& ctx) {
+  auto now = ctx.now_ms();
+  auto profile = std::move(state_.profile);
+  bool known = state_.profile_known;
+  auto user_key = state_.user_key;
+  auto ids = std::move(state_.recent_client_msg_ids);
+  auto session = state_.session + 1;
+  state_ = {};
+  state_.session = session;
+  state_.status = "bot";
+  state_.started_at_ms = now;
+  state_.profile = std::move(profile);
+  state_.profile_known = known;
+  state_.user_key = user_key;
+  state_.recent_client_msg_ids = std::move(ids);
+  publish(ctx, schemas::topics::conversation_started, "");
+}
+
+void conversation::answer_retry(const std::string& client_msg_id, actor_context& ctx) {
+  schemas::chat_accepted dup;
+  dup.conversation_id = conversation_id();
+  dup.duplicate = true;
+  dup.status = state_.status;
+  const auto& t = state_.transcript;
+  auto it = std::find_if(t.begin(), t.end(), [&](const schemas::transcript_line& l) {
+    return l.from == "person" && l.client_msg_id == client_msg_id;
+  });
+  if (it != t.end()) {
+    dup.seq = it->seq;
+    // The replies are the lines that followed it, up to the person's next message.
+    for (auto r = it + 1; r != t.end() && r->from != "person"; ++r) {
+      dup.replies.push_back({r->seq, r->from, r->text, r->products, r->at_ms});
+    }
+  }
+  ctx.reply(dup);
+}
+
 result<void> conversation::on_chat(const schemas::chat_message& msg, actor_context& ctx) {
   auto& ids = state_.recent_client_msg_ids;
-  if (!msg.client_msg_id.empty() && std::find(ids.begin(), ids.end(), msg.client_msg_id) != ids.end()) {
-    // A channel retry: same answer, no second transcript line.
-    schemas::chat_accepted dup;
-    dup.conversation_id = conversation_id();
-    dup.duplicate = true;
-    ctx.reply(dup);
+  if (!msg.client_msg_id.empty() &&
+      std::find(ids.begin(), ids.end(), msg.client_msg_id) != ids.end()) {
+    answer_retry(msg.client_msg_id, ctx);
     return {};
   }
   auto now = ctx.now_ms();
   bool started = state_.status == "closed";
   if (started) {
-    ++state_.session;
-    state_.status = "bot";
-    state_.started_at_ms = now;
-    state_.message_count = 0;
-    state_.next_seq = 1;
-    state_.transcript.clear();
-    publish(ctx, schemas::topics::conversation_started, "");
+    start_session(ctx);
   }
-  schemas::transcript_line line;
-  line.seq = state_.next_seq++;
-  line.from = "person";
-  line.text = msg.text;
-  line.at_ms = now;
-  state_.transcript.push_back(line);
-  if (state_.transcript.size() > settings_.transcript_limit) {
-    state_.transcript.erase(state_.transcript.begin());
+  if (state_.user_key.empty()) {
+    // The user actor of this identity (or the one it was merged into) sends summaries from now on.
+    state_.user_key = addr_.key;
+    schemas::user_command ask;
+    ask.action = "summary";
+    ask.into = addr_.key;
+    ctx.send(schemas::address{"user", state_.user_key}, ask);
   }
-  ++state_.message_count;
-  state_.last_message_at_ms = now;
   if (!msg.client_msg_id.empty()) {
     ids.push_back(msg.client_msg_id);
     if (ids.size() > settings_.remembered_client_ids) {
       ids.erase(ids.begin());
     }
   }
+  auto text = mask_pii(msg.text);
+  append("person", text, {}, now);
+  state_.transcript.back().client_msg_id = msg.client_msg_id;
+  size_t person_line = state_.transcript.size() - 1;
+  ++state_.message_count;
+  ++state_.signals.person_messages;
+  state_.last_message_at_ms = now;
+
+  schemas::chat_accepted reply;
+  reply.conversation_id = conversation_id();
+  reply.seq = state_.transcript[person_line].seq;
+  reply.session_started = started;
+  bool objection = false;
+  if (state_.status != "with_agent" && settings_.bot) {
+    objection = run_bot(text, person_line, ctx, reply);
+  }
+  schemas::user_command contact;
+  contact.action = "contact";
+  contact.channel = channel_;
+  contact.at_ms = now;
+  contact.price_objection = objection;
+  ctx.send(schemas::address{"user", state_.user_key}, contact);
   if (auto r = ctx.arm_timer(idle_timer, now + settings_.session_idle_ms); !r) {
     return r;
   }
-  schemas::chat_accepted ok;
-  ok.conversation_id = conversation_id();
-  ok.seq = line.seq;
-  ok.session_started = started;
-  ctx.reply(ok);
+  reply.status = state_.status;
+  ctx.reply(reply);
+  return {};
+}
+
+bool conversation::run_bot(const std::string& text, size_t person_line, actor_context& ctx,
+                           schemas::chat_accepted& reply) {
+  auto now = ctx.now_ms();
+  const auto* profile = state_.profile_known ? &state_.profile : nullptr;
+  auto turn = take_turn(*settings_.bot, text, state_, profile);
+  auto intent = std::string{nlu::to_string(turn.understood.intent)};
+  state_.transcript[person_line].intent = intent;
+  state_.last_intent = intent;
+  auto& sig = state_.signals;
+  if (text.find('?') != std::string::npos || text.find("？") != std::string::npos ||
+      text.find("吗") != std::string::npos) {
+    ++sig.questions;
+  }
+  sig.sentiment_sum += turn.sentiment.score;
+  sig.last_sentiment = turn.sentiment.score;
+  if (turn.sentiment.score < 0) {
+    ++sig.negative_messages;
+  }
+  if (turn.sentiment.price_objection) {
+    ++sig.price_objections;
+  }
+  sig.unresolved_turns = turn.resolved ? 0 : sig.unresolved_turns + 1;
+  if (turn.understood.intent == nlu::intent_kind::product_inquiry) {
+    ++sig.product_inquiries;
+    publish(ctx, schemas::topics::product_inquiry, "", turn.shown_skus);
+  }
+  for (auto& r : turn.replies) {
+    reply.replies.push_back(append(r.from, std::move(r.text), std::move(r.products), now));
+  }
+  if (!turn.shown_skus.empty()) {
+    for (const auto& sku : turn.shown_skus) {
+      if (std::find(state_.recommended_skus.begin(), state_.recommended_skus.end(), sku) ==
+          state_.recommended_skus.end()) {
+        state_.recommended_skus.push_back(sku);
+      }
+    }
+    publish(ctx, schemas::topics::recommendation_shown, "", turn.shown_skus);
+  }
+  if (turn.handoff_reason) {
+    request_handoff(*turn.handoff_reason, turn.pool_reason, turn.skill, ctx);
+  }
+  return turn.sentiment.price_objection;
+}
+
+void conversation::request_handoff(const std::string& reason, const std::string& pool_reason,
+                                   const std::string& skill, actor_context& ctx) {
+  if (state_.status == "waiting_for_agent" || state_.status == "with_agent") {
+    return;
+  }
+  state_.status = "waiting_for_agent";
+  state_.handoff_reason = reason;
+  state_.handoff_requested_at_ms = ctx.now_ms();
+  schemas::pool_command cmd;
+  cmd.action = "enqueue";
+  cmd.conversation_id = conversation_id();
+  cmd.skill = skill;
+  cmd.tier = state_.profile_known ? state_.profile.tier : "regular";
+  cmd.reason = pool_reason;
+  cmd.at_ms = ctx.now_ms();
+  ctx.send(pool_address, cmd);
+  auto ev = event(schemas::topics::handoff_requested, ctx.now_ms());
+  ev.reason = reason;
+  ev.priority = handoff_priority(cmd.tier, pool_reason);
+  ctx.publish(schemas::topics::handoff_requested, ev);
+}
+
+result<void> conversation::on_agent_message(const schemas::agent_message& msg,
+                                            actor_context& ctx) {
+  if (state_.status != "with_agent" || state_.agent_id != msg.agent_id) {
+    return error{errc::invalid_argument,
+                 conversation_id() + " is not with agent '" + msg.agent_id + "'"};
+  }
+  auto now = ctx.now_ms();
+  if (state_.first_agent_reply_at_ms == 0) {
+    state_.first_agent_reply_at_ms = now;
+  }
+  auto m = append("agent:" + msg.agent_id, mask_pii(msg.text), {}, now);
+  state_.last_message_at_ms = now;
+  send_outbound(m, ctx);
+  if (auto r = ctx.arm_timer(idle_timer, now + settings_.session_idle_ms); !r) {
+    return r;
+  }
+  schemas::conversation_messages out;
+  out.conversation_id = conversation_id();
+  out.status = state_.status;
+  out.messages.push_back(m);
+  ctx.reply(out);
+  return {};
+}
+
+schemas::handoff_context conversation::handoff_view() const {
+  schemas::handoff_context c;
+  c.conversation_id = conversation_id();
+  c.channel = channel_;
+  c.person = person_;
+  c.status = state_.status;
+  c.reason = state_.handoff_reason;
+  c.agent_id = state_.agent_id;
+  c.transcript = state_.transcript;
+  c.profile = state_.profile;
+  c.recommended_skus = state_.recommended_skus;
+  c.signals = state_.signals;
+  if (state_.agent_accepted_at_ms > 0 && state_.handoff_requested_at_ms > 0) {
+    c.waited_ms = state_.agent_accepted_at_ms - state_.handoff_requested_at_ms;
+  }
+  return c;
+}
+
+result<void> conversation::on_control(const schemas::conversation_control& cmd,
+                                      actor_context& ctx) {
+  if (cmd.session != 0 && cmd.session != state_.session) {
+    return error{errc::not_found, "no session " + std::to_string(cmd.session) + " live in " +
+                                      addr_.key + " (now " + conversation_id() + ")"};
+  }
+  auto now = ctx.now_ms();
+  schemas::conversation_messages out;
+  out.conversation_id = conversation_id();
+  if (cmd.action == "poll" || cmd.action == "transcript") {
+    for (const auto& l : state_.transcript) {
+      if (l.seq > cmd.after_seq && (cmd.action == "transcript" || l.from != "person")) {
+        out.messages.push_back({l.seq, l.from, l.text, l.products, l.at_ms});
+      }
+    }
+  } else if (cmd.action == "accept") {
+    if (state_.status == "closed" || cmd.agent_id.empty()) {
+      return error{errc::invalid_argument, conversation_id() + " cannot be accepted now"};
+    }
+    if (state_.status == "with_agent" && state_.agent_id != cmd.agent_id) {
+      return error{errc::invalid_argument, conversation_id() + " is with agent " + state_.agent_id};
+    }
+    if (state_.status != "with_agent") {
+      state_.status = "with_agent";
+      state_.agent_id = cmd.agent_id;
+      state_.agent_accepted_at_ms = now;
+      auto m = append("system", settings_.bot ? settings_.bot->scripts.render(
+                                                    "agent_joined", {{"agent", cmd.agent_id}})
+                                              : "agent " + cmd.agent_id + " joined",
+                      {}, now);
+      send_outbound(m, ctx);
+      publish(ctx, schemas::topics::handoff_accepted, state_.handoff_reason);
+    }
+    ctx.reply(handoff_view());
+    return {};
+  } else if (cmd.action == "close") {
+    if (state_.status == "with_agent" || state_.status == "waiting_for_agent") {
+      state_.status = "bot";
+      state_.agent_id.clear();
+      state_.signals.unresolved_turns = 0;
+      auto m = append("system",
+                      settings_.bot ? settings_.bot->scripts.render("agent_left") : "agent left",
+                      {}, now);
+      send_outbound(m, ctx);
+    }
+  } else if (cmd.action == "handoff") {
+    request_handoff(cmd.reason.empty() ? "requested" : cmd.reason, cmd.reason, "", ctx);
+  } else {
+    return error{errc::invalid_argument, "unknown conversation action '" + cmd.action + "'"};
+  }
+  out.status = state_.status;
+  ctx.reply(out);
   return {};
 }
 
 result<void> conversation::on_timer(const schemas::timer_fired& timer, actor_context& ctx) {
   if (timer.name != idle_timer || state_.status == "closed") {
     return {};
+  }
+  if (state_.status == "waiting_for_agent" || state_.status == "with_agent") {
+    schemas::pool_command cmd;
+    cmd.action = state_.status == "with_agent" ? "close" : "cancel";
+    cmd.conversation_id = conversation_id();
+    cmd.at_ms = ctx.now_ms();
+    ctx.send(pool_address, cmd);
   }
   state_.status = "closed";
   publish(ctx, schemas::topics::conversation_closed, "idle_timeout");
@@ -122,7 +401,19 @@ std::string conversation::status_json() const {
   j["started_at_ms"] = state_.started_at_ms;
   j["last_message_at_ms"] = state_.last_message_at_ms;
   j["transcript_lines"] = state_.transcript.size();
-  return j.dump();
+  j["last_intent"] = state_.last_intent;
+  j["recommended_skus"] = state_.recommended_skus;
+  j["handoff_reason"] = state_.handoff_reason;
+  j["agent_id"] = state_.agent_id;
+  const auto& s = state_.signals;
+  j["signals"] = {{"person_messages", s.person_messages},
+                  {"questions", s.questions},
+                  {"unresolved_turns", s.unresolved_turns},
+                  {"negative_messages", s.negative_messages},
+                  {"price_objections", s.price_objections},
+                  {"product_inquiries", s.product_inquiries},
+                  {"sentiment_sum", s.sentiment_sum}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace sb

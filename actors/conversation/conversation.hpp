@@ -1,10 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "actors/conversation/bot.hpp"
 #include "runtime/keyed_behavior.hpp"
 #include "schemas/conversation.hpp"
+#include "schemas/handoff.hpp"
 
 namespace sb {
 
@@ -13,12 +16,22 @@ struct conversation_settings {
   int64_t session_idle_ms = 30 * 60 * 1000;  ///< A session ends after this long without a message.
   size_t transcript_limit = 200;             ///< Transcript lines kept per session (oldest dropped).
   size_t remembered_client_ids = 32;         ///< Channel message ids kept to spot retries.
+  std::shared_ptr<const bot_knowledge> bot;  ///< nullptr: no bot (messages are only recorded).
 };
 
 /// The conversation of one person on one channel; key `channel:person` (e.g. `web:v-1001`).
-/// Each session gets the conversation id `key#N`. It keeps the transcript and the session's signals,
-/// applies each channel message id once, and ends the session with a durable `session_idle` timer
-/// (re-armed by every message), publishing `conversation.started` and `conversation.closed`.
+/// Each session gets the conversation id `key#N`.
+///
+/// It masks personal data before anything is kept, keeps the transcript and the session's signals,
+/// answers through the bot (bot.hpp) while nobody else has the conversation, hands off to the
+/// agent pool when the bot should stop, relays agent messages to the person's channel, and ends an
+/// idle session with a durable `session_idle` timer. A channel's retry (same client message id) is
+/// applied once and answered with the same replies. It asks the person's user actor for a profile
+/// summary once and receives fresh ones whenever the profile changes.
+///
+/// Events: conversation.started, conversation.product_inquiry, recommendation.shown,
+/// handoff.requested, handoff.accepted, conversation.closed; conversation.outbound for messages
+/// that reach the person later than their own message's answer.
 class conversation final : public keyed_behavior {
  public:
   conversation(schemas::address addr, conversation_settings settings);
@@ -37,12 +50,29 @@ class conversation final : public keyed_behavior {
 
  private:
   result<void> on_chat(const schemas::chat_message& msg, actor_context& ctx);
+  result<void> on_agent_message(const schemas::agent_message& msg, actor_context& ctx);
+  result<void> on_control(const schemas::conversation_control& cmd, actor_context& ctx);
+  void answer_retry(const std::string& client_msg_id, actor_context& ctx);
+  void start_session(actor_context& ctx);
+  /// Lets the bot answer; returns true if the person objected to a price.
+  bool run_bot(const std::string& text, size_t person_line, actor_context& ctx,
+               schemas::chat_accepted& reply);
+  void request_handoff(const std::string& reason, const std::string& pool_reason,
+                       const std::string& skill, actor_context& ctx);
+  schemas::outbound_message append(const std::string& from, std::string text,
+                                   std::vector<schemas::product_card> products, int64_t now);
+  void send_outbound(const schemas::outbound_message& m, actor_context& ctx);
+  [[nodiscard]] schemas::handoff_context handoff_view() const;
   [[nodiscard]] std::string conversation_id() const;
-  void publish(actor_context& ctx, const char* topic, std::string reason);
+  [[nodiscard]] schemas::conversation_event event(const char* topic, int64_t now) const;
+  void publish(actor_context& ctx, const char* topic, std::string reason,
+               std::vector<std::string> skus = {});
 
   schemas::address addr_;
   conversation_settings settings_;
   schemas::conversation_state state_;
+  std::string channel_;
+  std::string person_;
 };
 
 }  // namespace sb

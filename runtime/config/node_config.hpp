@@ -52,6 +52,30 @@ struct node_config {
   // conversation
   ms conversation_session_idle{std::chrono::minutes(30)};
   int64_t conversation_transcript_limit = 200;
+  // gateway: channel behaviour
+  ms gateway_reply_wait{2000};
+  ms gateway_longpoll_max{std::chrono::seconds(30)};
+  // channels
+  std::string channels_app_secret;
+  ms channels_max_skew{std::chrono::seconds(300)};
+  std::string channels_wechat_token;
+  std::string channels_wechat_app_id;
+  std::string channels_wechat_app_secret;
+  std::string channels_wechat_encoding_aes_key;
+  std::string channels_wechat_api_base = "https://api.weixin.qq.com";
+  // events
+  std::string events_token;
+  // nlu and catalog
+  std::string nlu_dictionary = "/usr/lib/python3/dist-packages/jieba/dict.txt";
+  std::string nlu_intents = "config/intents.yaml";
+  std::string nlu_lexicon = "config/lexicon/sentiment.yaml";
+  std::string nlu_faq = "config/faq.yaml";
+  std::string nlu_replies = "config/replies.yaml";
+  std::string catalog_file = "config/catalog.yaml";
+  ms catalog_cache_ttl{std::chrono::minutes(5)};
+  // handoff
+  int64_t handoff_unresolved_turns = 2;
+  std::string handoff_vip_tiers = "gold,platinum";
   // admin
   std::string admin_token;
   // demo

@@ -103,6 +103,23 @@ bool is_host_port(std::string_view text) {
   return value <= 65535;
 }
 
+bool is_aes_key_or_empty(std::string_view key) {
+  if (key.empty()) {
+    return true;
+  }
+  if (key.size() != 43) {
+    return false;
+  }
+  for (char ch : key) {
+    bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '+' || ch == '/';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // -- the table ------------------------------------------------------------------------------------
 
 std::vector<option_decl> make_table() {
@@ -160,6 +177,41 @@ std::vector<option_decl> make_table() {
                       "How long a conversation may stay silent before its session ends."),
       integer_option("conversation.transcript_limit", &c::conversation_transcript_limit, 1, 100000,
                      "Most messages kept in the transcript of one conversation."),
+      duration_option("gateway.reply_wait", &c::gateway_reply_wait, one_ms,
+                      "How long a web or app message waits for the bot's replies before answering."),
+      duration_option("gateway.longpoll_max", &c::gateway_longpoll_max, one_ms,
+                      "Longest wait_ms a long-poll for new messages may ask for."),
+      string_option("channels.app.secret", &c::channels_app_secret,
+                    "Secret of the app channel's HMAC-SHA256 request signatures; empty refuses app messages."),
+      duration_option("channels.max_skew", &c::channels_max_skew, one_ms,
+                      "How far a signed request's timestamp may be from now (app and WeChat)."),
+      string_option("channels.wechat.token", &c::channels_wechat_token,
+                    "Token configured in the WeChat Official Account console; empty refuses WeChat requests."),
+      string_option("channels.wechat.app_id", &c::channels_wechat_app_id,
+                    "AppID of the Official Account (checked in safe mode, used by the message API)."),
+      string_option("channels.wechat.app_secret", &c::channels_wechat_app_secret,
+                    "AppSecret of the Official Account, for the access token of the message API."),
+      string_option("channels.wechat.encoding_aes_key", &c::channels_wechat_encoding_aes_key,
+                    "EncodingAESKey for safe mode (43 characters); empty allows plaintext mode only.",
+                    is_aes_key_or_empty, "empty or 43 characters of base64 alphabet"),
+      string_option("channels.wechat.api_base", &c::channels_wechat_api_base,
+                    "Base URL of WeChat's customer-service message API (tests point it at a local server)."),
+      string_option("events.token", &c::events_token,
+                    "Bearer token that POST /v1/events requires; empty refuses business events."),
+      string_option("nlu.dictionary", &c::nlu_dictionary,
+                    "jieba word-frequency dictionary for Chinese segmentation (from python3-jieba)."),
+      string_option("nlu.intents", &c::nlu_intents, "Intent keywords and synonyms (YAML)."),
+      string_option("nlu.lexicon", &c::nlu_lexicon,
+                    "Sentiment and price-sensitivity lexicon with negations and intensifiers (YAML)."),
+      string_option("nlu.faq", &c::nlu_faq, "Frequently asked questions and their answers (YAML)."),
+      string_option("nlu.replies", &c::nlu_replies, "What the bot says, by situation (YAML)."),
+      string_option("catalog.file", &c::catalog_file, "Product catalog the bot recommends from (YAML)."),
+      duration_option("catalog.cache_ttl", &c::catalog_cache_ttl, one_ms,
+                      "How long product data is cached before it is read again."),
+      integer_option("handoff.unresolved_turns", &c::handoff_unresolved_turns, 1, 100,
+                     "Consecutive messages the bot cannot answer before it hands off to a human."),
+      string_option("handoff.vip_tiers", &c::handoff_vip_tiers,
+                    "Comma-separated membership tiers whose complaints go straight to a human."),
       string_option("admin.token", &c::admin_token,
                     "Bearer token the admin API (/v1/actors/...) requires; empty turns the admin API off."),
       string_option("demo.scenario", &c::demo_scenario,

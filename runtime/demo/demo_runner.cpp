@@ -6,9 +6,13 @@
 
 #include "runtime/config/node_config.hpp"
 #include "runtime/demo/scenario.hpp"
+#include "runtime/json_codec.hpp"
 #include "runtime/node.hpp"
+#include "schemas/agent_pool.hpp"
 #include "schemas/conversation.hpp"
+#include "schemas/handoff.hpp"
 #include "schemas/subjects.hpp"
+#include "schemas/user.hpp"
 
 namespace sb {
 
@@ -73,6 +77,11 @@ class runner {
         case scenario_step::kind::say: r = say(step); break;
         case scenario_step::kind::advance: r = advance(step); break;
         case scenario_step::kind::note: out_ << "\n# " << step.note << "\n"; break;
+        case scenario_step::kind::event: r = event(step); break;
+        case scenario_step::kind::agent: r = agent(step); break;
+        case scenario_step::kind::accept: r = accept(step); break;
+        case scenario_step::kind::agent_says: r = agent_says(step); break;
+        case scenario_step::kind::close: r = close(step); break;
       }
       if (!r) {
         return error{r.err().code, "step at line " + std::to_string(step.line) + ": " +
@@ -121,7 +130,7 @@ class runner {
       out_ << ": channel retry of " << step.client_msg_id << ", recognised and not applied again";
       ++summary_.retries_recognised;
     } else {
-      out_ << " message " << accepted->seq;
+      out_ << " seq " << accepted->seq;
       ++summary_.messages;
       ++summary_.messages_by_channel[step.channel];
     }
@@ -130,6 +139,158 @@ class runner {
            << "]";
     }
     out_ << "\n";
+    for (const auto& r : accepted->replies) {
+      out_ << "           " << r.from << ": " << r.text << "\n";
+      for (const auto& p : r.products) {
+        out_ << "             * " << p.sku << " " << p.name << "  " << p.price << " " << p.currency
+             << (p.pitch.empty() ? "" : "  - " + p.pitch) << "\n";
+      }
+    }
+    if (!accepted->status.empty() && accepted->status != "bot") {
+      out_ << "           (conversation is now " << accepted->status << ")\n";
+    }
+    return {};
+  }
+
+  result<schemas::envelope> ask(schemas::address to, schemas::envelope env) {
+    env.to = std::move(to);
+    return node_.message_bus().request_sync(std::move(env), std::chrono::seconds(5));
+  }
+
+  result<void> event(const scenario_step& step) {
+    auto ev = from_json<schemas::business_event>(step.event_json);
+    if (!ev) {
+      return ev.err();
+    }
+    ev->at_ms = clock_.now_ms();
+    schemas::address to = ev->type == "product.updated" ? schemas::address{"catalog", "default"}
+                                                        : schemas::address{"user", ev->user};
+    auto env = make_envelope(to, *ev, ev->at_ms);
+    env.msg_id = "event:" + ev->event_id;
+    auto reply = ask(to, std::move(env));
+    if (!reply) {
+      return reply.err();
+    }
+    out_ << stamp() << "shop event " << ev->type << " for " << ev->user;
+    if (!ev->order_id.empty()) {
+      out_ << " (order " << ev->order_id << ", " << ev->amount << " " << ev->currency << ")";
+    } else if (!ev->sku.empty()) {
+      out_ << " (" << ev->sku << ")";
+    }
+    out_ << "\n";
+    return {};
+  }
+
+  result<schemas::pool_reply> pool(schemas::pool_command cmd) {
+    cmd.at_ms = clock_.now_ms();
+    auto reply = ask({"agent_pool", "default"}, make_envelope({}, cmd, cmd.at_ms));
+    if (!reply) {
+      return reply.err();
+    }
+    auto r = open_envelope<schemas::pool_reply>(*reply);
+    if (r && !r->ok) {
+      return error{errc::invalid_argument, r->error_code + ": " + r->message};
+    }
+    return r;
+  }
+
+  result<void> agent(const scenario_step& step) {
+    schemas::pool_command cmd;
+    cmd.action = "agent";
+    cmd.agent_id = step.agent;
+    cmd.name = step.agent;
+    cmd.skills = step.skills;
+    cmd.max_chats = step.max_chats;
+    cmd.presence = step.presence;
+    auto r = pool(cmd);
+    if (!r) {
+      return r.err();
+    }
+    out_ << stamp() << "agent " << step.agent << " is " << step.presence << "\n";
+    return {};
+  }
+
+  // The current conversation id (key#session) of a conversation actor.
+  result<std::string> current_id(const std::string& key) {
+    schemas::conversation_control poll;
+    poll.action = "poll";
+    poll.after_seq = 1 << 30;
+    auto reply = ask({"conversation", key}, make_envelope({}, poll, clock_.now_ms()));
+    if (!reply) {
+      return reply.err();
+    }
+    auto msgs = open_envelope<schemas::conversation_messages>(*reply);
+    if (!msgs) {
+      return msgs.err();
+    }
+    return msgs->conversation_id;
+  }
+
+  result<void> accept(const scenario_step& step) {
+    auto id = current_id(step.conversation);
+    if (!id) {
+      return id.err();
+    }
+    schemas::pool_command cmd;
+    cmd.action = "accept";
+    cmd.conversation_id = *id;
+    cmd.agent_id = step.agent;
+    auto pooled = pool(cmd);
+    if (!pooled) {
+      return pooled.err();
+    }
+    schemas::conversation_control take;
+    take.action = "accept";
+    take.agent_id = step.agent;
+    auto reply = ask({"conversation", step.conversation}, make_envelope({}, take, clock_.now_ms()));
+    if (!reply) {
+      return reply.err();
+    }
+    auto context = open_envelope<schemas::handoff_context>(*reply);
+    if (!context) {
+      return context.err();
+    }
+    summary_.agent_wait_ms_total += pooled->waited_ms;
+    out_ << stamp() << "agent " << step.agent << " takes " << *id << " after "
+         << format_duration(std::chrono::milliseconds{std::max<int64_t>(pooled->waited_ms, 1)})
+         << " in the queue; context in one answer: " << context->transcript.size()
+         << " transcript lines, reason " << context->reason << ", member tier "
+         << context->profile.tier << ", " << context->recommended_skus.size()
+         << " products shown\n";
+    return {};
+  }
+
+  result<void> agent_says(const scenario_step& step) {
+    schemas::agent_message msg{step.agent, step.text};
+    auto reply = ask({"conversation", step.conversation}, make_envelope({}, msg, clock_.now_ms()));
+    if (!reply) {
+      return reply.err();
+    }
+    ++summary_.agent_messages;
+    out_ << stamp() << "agent " << step.agent << " -> " << step.conversation << ": " << step.text
+         << "\n";
+    return {};
+  }
+
+  result<void> close(const scenario_step& step) {
+    auto id = current_id(step.conversation);
+    if (!id) {
+      return id.err();
+    }
+    schemas::conversation_control cmd;
+    cmd.action = "close";
+    cmd.agent_id = step.agent;
+    auto reply = ask({"conversation", step.conversation}, make_envelope({}, cmd, clock_.now_ms()));
+    if (!reply) {
+      return reply.err();
+    }
+    schemas::pool_command done;
+    done.action = "close";
+    done.conversation_id = *id;
+    if (auto r = pool(done); !r) {
+      return r.err();
+    }
+    out_ << stamp() << "agent " << step.agent << " hands " << *id << " back to the bot\n";
     return {};
   }
 
@@ -164,8 +325,33 @@ class runner {
       return error{errc::timeout, "events did not arrive"};
     }
     for (auto& [topic, env] : log_.take()) {
+      if (auto be = open_envelope<schemas::business_event>(env)) {
+        if (topic == "recommendation.clicked") {
+          ++summary_.recommendations_clicked;
+        } else if (topic == "order.placed") {
+          ++summary_.orders;
+        }
+        continue;
+      }
       auto ev = open_envelope<schemas::conversation_event>(env);
       if (!ev) {
+        continue;
+      }
+      if (topic == schemas::topics::product_inquiry) {
+        ++summary_.product_inquiries;
+        continue;
+      }
+      if (topic == schemas::topics::recommendation_shown) {
+        summary_.recommendations_shown += static_cast<int64_t>(ev->skus.size());
+        continue;
+      }
+      if (topic == schemas::topics::handoff_requested) {
+        ++summary_.handoffs_requested;
+      } else if (topic == schemas::topics::handoff_accepted) {
+        ++summary_.handoffs_accepted;
+      } else if (topic == schemas::topics::handoff_offered) {
+        out_ << "           event " << topic << " " << ev->conversation_id << " to agent "
+             << ev->agent_id << "\n";
         continue;
       }
       out_ << "           event " << topic << " " << ev->conversation_id;
@@ -218,6 +404,18 @@ result<demo_summary> run_demo(const node_config& cfg, const std::string& scenari
     out << "    on " << channel << std::string(20 - std::min<size_t>(channel.size(), 19), ' ') << count
         << "\n";
   }
+  out << "  product inquiries       " << s.product_inquiries << "\n"
+      << "  recommendations shown   " << s.recommendations_shown << "\n"
+      << "  recommendations clicked " << s.recommendations_clicked << "\n"
+      << "  orders placed           " << s.orders << "\n"
+      << "  handoffs requested      " << s.handoffs_requested << "\n"
+      << "  handoffs accepted       " << s.handoffs_accepted << "\n"
+      << "  agent wait (mean)       "
+      << (s.handoffs_accepted > 0 ? format_duration(std::chrono::milliseconds{std::max<int64_t>(
+                                        1, s.agent_wait_ms_total / s.handoffs_accepted)})
+                                  : std::string{"-"})
+      << "\n"
+      << "  agent messages          " << s.agent_messages << "\n";
   out << "  channel retries dropped " << s.retries_recognised << "\n"
       << "  sessions started        " << s.sessions_started << "\n"
       << "  sessions closed         " << s.sessions_closed << "\n"

@@ -20,12 +20,21 @@ struct demo_summary {
   int64_t passivations = 0;
   int64_t timers_fired = 0;
   std::map<std::string, int64_t> messages_by_channel;
+  int64_t product_inquiries = 0;
+  int64_t recommendations_shown = 0;  ///< Product cards shown.
+  int64_t recommendations_clicked = 0;
+  int64_t orders = 0;
+  int64_t handoffs_requested = 0;
+  int64_t handoffs_accepted = 0;
+  int64_t agent_wait_ms_total = 0;  ///< Sum over accepted handoffs of the wait for an agent.
+  int64_t agent_messages = 0;
 };
 
 /// Replays the scenario at `scenario_path` against an embedded node (in-process bus, the store of
 /// `cfg`, a scripted clock that only `advance` steps move) and writes a readable account to `out`:
-/// each message and how the conversation took it, events as they are published, activations,
-/// passivations and durable timers firing, then a summary.
+/// each message with the bot's replies and the products it showed, business events, handoffs and
+/// the agent's part, events as they are published, activations, passivations and durable timers
+/// firing, then a summary per channel and for the funnel.
 result<demo_summary> run_demo(const node_config& cfg, const std::string& scenario_path,
                               std::ostream& out);
 

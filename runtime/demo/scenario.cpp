@@ -1,5 +1,9 @@
 #include "runtime/demo/scenario.hpp"
 
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "runtime/config/node_config.hpp"
@@ -17,6 +21,14 @@ error bad(const std::string& path, const YAML::Node& n, const std::string& what)
   return error{errc::config_bad_value, where(path, n) + ": " + what};
 }
 
+// as<std::string>() throws on a key that is not a scalar ("[a]: b"); that must be an error value.
+result<std::string> key_text(const std::string& path, const YAML::Node& key) {
+  if (!key.IsScalar()) {
+    return bad(path, key, "a key must be text");
+  }
+  return key.as<std::string>();
+}
+
 result<scenario_step> parse_say(const std::string& path, const YAML::Node& say) {
   if (!say.IsMap()) {
     return bad(path, say, "say: expected a map with channel, person, text");
@@ -24,7 +36,11 @@ result<scenario_step> parse_say(const std::string& path, const YAML::Node& say) 
   scenario_step step;
   step.what = scenario_step::kind::say;
   for (const auto& kv : say) {
-    auto key = kv.first.as<std::string>();
+    auto key_or = key_text(path, kv.first);
+    if (!key_or) {
+      return key_or.err();
+    }
+    const auto& key = *key_or;
     if (!kv.second.IsScalar()) {
       return bad(path, kv.second, "say." + key + ": expected text");
     }
@@ -47,15 +63,164 @@ result<scenario_step> parse_say(const std::string& path, const YAML::Node& say) 
   return step;
 }
 
+// A YAML scalar as JSON: numbers and booleans as such, everything else as text.
+nlohmann::json scalar_json(const YAML::Node& n) {
+  auto text = n.as<std::string>();
+  if (n.Tag() == "!") {
+    return text;  // quoted in the file: keep it text
+  }
+  if (text == "true" || text == "false") {
+    return text == "true";
+  }
+  char* end = nullptr;
+  auto i = std::strtoll(text.c_str(), &end, 10);
+  if (!text.empty() && end != nullptr && *end == '\0') {
+    return i;
+  }
+  auto d = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end != nullptr && *end == '\0') {
+    return d;
+  }
+  return text;
+}
+
+// Reads a map step's fields: scalars, or lists of scalars where `lists` allows; checks the keys.
+result<std::map<std::string, YAML::Node>> fields_of(const std::string& path, const std::string& step,
+                                                    const YAML::Node& body,
+                                                    const std::set<std::string>& allowed,
+                                                    const std::set<std::string>& required,
+                                                    const std::set<std::string>& lists = {}) {
+  if (!body.IsMap()) {
+    return bad(path, body, step + ": expected a map");
+  }
+  std::map<std::string, YAML::Node> out;
+  for (const auto& kv : body) {
+    auto key = key_text(path, kv.first);
+    if (!key) {
+      return key.err();
+    }
+    if (allowed.count(*key) == 0) {
+      std::string names;
+      for (const auto& a : allowed) {
+        names += (names.empty() ? "" : ", ") + a;
+      }
+      return bad(path, kv.first, step + "." + *key + ": unknown key (" + names + ")");
+    }
+    YAML::Node value = kv.second;
+    bool list_ok = lists.count(*key) > 0 && value.IsSequence();
+    if (!value.IsScalar() && !list_ok) {
+      return bad(path, value, step + "." + *key + (lists.count(*key) ? ": expected a list" : ": expected text"));
+    }
+    out[*key] = value;
+  }
+  for (const auto& r : required) {
+    if (out.count(r) == 0) {
+      return bad(path, body, step + ": " + r + " is required");
+    }
+  }
+  return out;
+}
+
+std::string text_of(std::map<std::string, YAML::Node>& f, const char* key) {
+  auto i = f.find(key);
+  return i == f.end() ? std::string{} : i->second.as<std::string>();
+}
+
+result<scenario_step> parse_event(const std::string& path, const YAML::Node& body) {
+  static const std::set<std::string> allowed{
+      "type", "id", "user", "order_id", "amount", "currency", "skus", "sku", "brand",
+      "category", "price", "identities", "conversation_id", "score", "tier"};
+  auto f = fields_of(path, "event", body, allowed, {"type", "id"}, {"skus", "identities"});
+  if (!f) {
+    return f.err();
+  }
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, value] : *f) {
+    auto name = key == "id" ? std::string{"event_id"} : key;
+    if (value.IsSequence()) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& item : value) {
+        if (!item.IsScalar()) {
+          return bad(path, item, "event." + key + ": expected a list of text");
+        }
+        list.push_back(item.as<std::string>());
+      }
+      j[name] = list;
+    } else if (key == "amount" || key == "price" || key == "score") {
+      j[name] = scalar_json(value);
+    } else {
+      j[name] = value.as<std::string>();
+    }
+  }
+  scenario_step step;
+  step.what = scenario_step::kind::event;
+  step.event_json = j.dump();
+  return step;
+}
+
+result<scenario_step> parse_desk(const std::string& path, const std::string& name,
+                                 const YAML::Node& body) {
+  scenario_step step;
+  if (name == "agent") {
+    auto f = fields_of(path, name, body, {"id", "skills", "max_chats", "presence"}, {"id"},
+                       {"skills"});
+    if (!f) {
+      return f.err();
+    }
+    step.what = scenario_step::kind::agent;
+    step.agent = text_of(*f, "id");
+    if (auto s = f->find("skills"); s != f->end()) {
+      for (const auto& item : s->second) {
+        step.skills.push_back(item.as<std::string>());
+      }
+    }
+    if (auto m = f->find("max_chats"); m != f->end()) {
+      auto v = scalar_json(m->second);
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+        return bad(path, m->second, "agent.max_chats: expected a whole number");
+      }
+      step.max_chats = v.get<int64_t>();
+    }
+    if (f->count("presence")) {
+      step.presence = text_of(*f, "presence");
+    }
+    return step;
+  }
+  bool says = name == "agent_says";
+  auto required = says ? std::set<std::string>{"agent", "conversation", "text"}
+                       : std::set<std::string>{"agent", "conversation"};
+  auto f = fields_of(path, name, body, {"agent", "conversation", "text"}, required);
+  if (!f) {
+    return f.err();
+  }
+  step.what = name == "accept" ? scenario_step::kind::accept
+              : says           ? scenario_step::kind::agent_says
+                               : scenario_step::kind::close;
+  step.agent = text_of(*f, "agent");
+  step.conversation = text_of(*f, "conversation");
+  step.text = text_of(*f, "text");
+  return step;
+}
+
 result<scenario_step> parse_step(const std::string& path, const YAML::Node& item) {
   if (!item.IsMap() || item.size() != 1) {
-    return bad(path, item, "a step is a map with exactly one of: say, advance, note");
+    return bad(path, item,
+               "a step is a map with exactly one of: say, advance, note, event, agent, accept, "
+               "agent_says, close");
   }
   auto kv = *item.begin();
-  auto key = kv.first.as<std::string>();
+  auto key_or = key_text(path, kv.first);
+  if (!key_or) {
+    return key_or.err();
+  }
+  const auto& key = *key_or;
   result<scenario_step> step = error{};
   if (key == "say") {
     step = parse_say(path, kv.second);
+  } else if (key == "event") {
+    step = parse_event(path, kv.second);
+  } else if (key == "agent" || key == "accept" || key == "agent_says" || key == "close") {
+    step = parse_desk(path, key, kv.second);
   } else if (key == "advance" || key == "note") {
     if (!kv.second.IsScalar()) {
       return bad(path, kv.second, key + ": expected text");
@@ -74,7 +239,8 @@ result<scenario_step> parse_step(const std::string& path, const YAML::Node& item
     }
     step = s;
   } else {
-    return bad(path, kv.first, key + ": unknown step (say, advance, note)");
+    return bad(path, kv.first,
+               key + ": unknown step (say, advance, note, event, agent, accept, agent_says, close)");
   }
   if (step) {
     step->line = kv.first.Mark().line + 1;
@@ -99,7 +265,11 @@ result<scenario> load_scenario(const std::string& path) {
   }
   scenario out;
   for (const auto& kv : root) {
-    auto key = kv.first.as<std::string>();
+    auto key_or = key_text(path, kv.first);
+    if (!key_or) {
+      return key_or.err();
+    }
+    const auto& key = *key_or;
     if (key == "name" && kv.second.IsScalar()) {
       out.name = kv.second.as<std::string>();
     } else if (key == "steps" && kv.second.IsSequence()) {

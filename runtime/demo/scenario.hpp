@@ -10,7 +10,7 @@ namespace sb {
 
 /// One step of a demo scenario.
 struct scenario_step {
-  enum class kind { say, advance, note };
+  enum class kind { say, advance, note, event, agent, accept, agent_says, close };
   kind what = kind::note;
   int line = 0;  ///< 1-based line in the scenario file, for messages.
   // say
@@ -22,6 +22,14 @@ struct scenario_step {
   int64_t advance_ms = 0;
   // note
   std::string note;
+  // event: the business event as a JSON object (the fields of POST /v1/events)
+  std::string event_json;
+  // agent, accept, agent_says, close
+  std::string agent;
+  std::vector<std::string> skills;
+  int64_t max_chats = 3;
+  std::string presence = "online";
+  std::string conversation;  ///< "channel:person": the conversation's actor key.
 };
 
 /// A scripted demo: a name and the steps `switchboard demo` replays against an embedded node.
@@ -30,8 +38,15 @@ struct scenario {
   std::vector<scenario_step> steps;
 };
 
-/// Parses a scenario file (YAML: `name`, `steps:` a list of `say: {channel, person, text, id}`,
-/// `advance: DURATION` or `note: TEXT`). Errors name `file:line:column` and the key.
+/// Parses a scenario file (YAML: `name`, `steps:` a list of
+///   `say: {channel, person, text, id}`  a shopper's message;
+///   `advance: DURATION`                 the scripted clock moves (timers fire, idle actors passivate);
+///   `note: TEXT`                        a heading;
+///   `event: {type, id, user, ...}`      a business event, fields as in POST /v1/events;
+///   `agent: {id, skills, max_chats, presence}`  an agent signs in or changes presence;
+///   `accept: {agent, conversation}`     the agent takes a handed-off conversation (channel:person);
+///   `agent_says: {agent, conversation, text}`;  `close: {agent, conversation}`).
+/// Errors name `file:line:column` and the key.
 result<scenario> load_scenario(const std::string& path);
 
 }  // namespace sb

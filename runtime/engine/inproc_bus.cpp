@@ -65,10 +65,33 @@ caf::behavior topic_router(caf::stateful_actor<router_state>* self, std::vector<
   };
 }
 
+// The short-lived actor behind inproc_bus::request(). Its inputs are spawn arguments, not lambda
+// captures: CAF 0.17 dereferences a null argument tuple when an actor function is spawned without
+// arguments (init_fun_factory.hpp), which UBSan reports as a reference bound to a null pointer.
+void request_once(caf::event_based_actor* self, caf::actor shard, std::chrono::milliseconds timeout,
+                  schemas::envelope env, reply_handler on_reply) {
+  self->request(shard, timeout, ask_atom::value, std::move(env))
+      .then(
+          [on_reply](ask_reply& r) {
+            if (r.failure) {
+              on_reply(std::move(*r.failure));
+            } else {
+              on_reply(std::move(r.reply));
+            }
+          },
+          [on_reply](caf::error& e) {
+            if (e == caf::sec::request_timeout) {
+              on_reply(error{errc::timeout, "no reply in time"});
+            } else {
+              on_reply(error{errc::actor_failed, caf::to_string(e)});
+            }
+          });
+}
+
 }  // namespace
 
 size_t shard_index(const schemas::address& addr, size_t count) noexcept {
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
   auto mix = [&h](std::string_view s) {
     for (unsigned char c : s) {
       h ^= c;
@@ -134,25 +157,7 @@ void inproc_bus::request(schemas::envelope env, std::chrono::milliseconds timeou
   }
   auto shard = shard_for(env.to);
   // A short-lived actor owns the request: CAF gives it the timeout and exactly one callback.
-  sys_.spawn([shard, timeout, env = std::move(env),
-              on_reply = std::move(on_reply)](caf::event_based_actor* self) mutable {
-    self->request(shard, timeout, ask_atom::value, std::move(env))
-        .then(
-            [on_reply](ask_reply& r) {
-              if (r.failure) {
-                on_reply(std::move(*r.failure));
-              } else {
-                on_reply(std::move(r.reply));
-              }
-            },
-            [on_reply](caf::error& e) {
-              if (e == caf::sec::request_timeout) {
-                on_reply(error{errc::timeout, "no reply in time"});
-              } else {
-                on_reply(error{errc::actor_failed, caf::to_string(e)});
-              }
-            });
-  });
+  sys_.spawn(request_once, shard, timeout, std::move(env), std::move(on_reply));
 }
 
 void inproc_bus::publish(std::string_view topic, schemas::envelope env) {

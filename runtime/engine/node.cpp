@@ -103,10 +103,10 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
     p->st = make_memory_store(*p->clk);
   }
   p->timers = std::make_unique<timer_store>(*p->st);
-  if (opts.register_kinds) {
-    opts.register_kinds(p->kinds, cfg);
-  } else {
-    register_builtin_kinds(p->kinds, cfg);
+  auto registered = opts.register_kinds ? opts.register_kinds(p->kinds, cfg, *p->clk)
+                                        : register_builtin_kinds(p->kinds, cfg, *p->clk);
+  if (!registered) {
+    return registered.err();
   }
 
   p->caf_cfg.set("scheduler.max-threads", worker_threads(cfg.scheduler_threads));

@@ -60,7 +60,7 @@ int exit_code_of(int status) {
 // Runs in the forked child: only async-signal-safe calls, then exec. Reports a failure to exec
 // through `report_fd` (close-on-exec, so the parent reads EOF when exec succeeds).
 [[noreturn]] void exec_child(const char* file, char* const* argv, char* const* envp, int in_fd,
-                             int out_fd, const char* dir, int report_fd, pid_t parent) {
+                             int out_fd, int err_fd, const char* dir, int report_fd, pid_t parent) {
   // Die with the thread that spawned us, so that a crashed test leaves no servers behind.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) {
@@ -76,7 +76,7 @@ int exit_code_of(int status) {
   }
   int err = 0;
   if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
-      dup2(out_fd, STDERR_FILENO) < 0 || (dir != nullptr && chdir(dir) != 0)) {
+      dup2(err_fd, STDERR_FILENO) < 0 || (dir != nullptr && chdir(dir) != 0)) {
     err = errno;
   } else {
     execvpe(file, argv, envp);
@@ -107,18 +107,23 @@ result<process> process::spawn(const std::string& program, const std::vector<std
   int in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   const char* out_path = options.log_path.empty() ? "/dev/null" : options.log_path.c_str();
   int out_fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int err_fd = options.stderr_path.empty() ? -1
+                                           : open(options.stderr_path.c_str(),
+                                                  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   int report[2] = {-1, -1};
   auto close_all = [&] {
-    for (int fd : {in_fd, out_fd, report[0], report[1]}) {
+    for (int fd : {in_fd, out_fd, err_fd, report[0], report[1]}) {
       if (fd >= 0) {
         close(fd);
       }
     }
   };
-  if (in_fd < 0 || out_fd < 0 || pipe2(report, O_CLOEXEC) != 0) {
+  if (in_fd < 0 || out_fd < 0 || (!options.stderr_path.empty() && err_fd < 0) ||
+      pipe2(report, O_CLOEXEC) != 0) {
     std::string why = std::strerror(errno);
     close_all();
-    return error{errc::internal, "cannot open " + options.log_path + " or a pipe: " + why};
+    return error{errc::internal, "cannot open " + options.log_path + ", " + options.stderr_path +
+                                     " or a pipe: " + why};
   }
 
   const pid_t parent = getpid();
@@ -130,7 +135,8 @@ result<process> process::spawn(const std::string& program, const std::vector<std
     return error{errc::internal, "fork failed: " + why};
   }
   if (pid == 0) {
-    exec_child(program.c_str(), argv.data(), envp.data(), in_fd, out_fd, dir, report[1], parent);
+    exec_child(program.c_str(), argv.data(), envp.data(), in_fd, out_fd,
+               err_fd >= 0 ? err_fd : out_fd, dir, report[1], parent);
   }
 
   close(report[1]);

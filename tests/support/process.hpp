@@ -14,6 +14,9 @@ struct process_options {
   /// File that receives the child's stdout and stderr (appended, created if missing); empty
   /// sends both to /dev/null.
   std::string log_path;
+  /// File that receives the child's stderr alone (appended, created if missing); empty sends
+  /// stderr wherever stdout goes.
+  std::string stderr_path;
   /// Environment variables set in the child on top of (or replacing) the parent's environment.
   std::vector<std::pair<std::string, std::string>> env;
   /// Working directory of the child; empty keeps the parent's.

@@ -83,6 +83,9 @@ inline schemas::chat_accepted sample<schemas::chat_accepted>() {
   a.seq = 41;
   a.duplicate = true;
   a.session_started = true;
+  a.replies = {{42, "bot", "为您推荐这款降噪耳机", {{"SKU-1", "静音 Pro", 1299.5, "CNY", "续航30小时"}}, 1732540800500},
+               {43, "agent:li", "", {}, -1}};
+  a.status = "bot";
   return a;
 }
 
@@ -95,10 +98,24 @@ inline schemas::conversation_state sample<schemas::conversation_state>() {
   s.message_count = 3;
   s.started_at_ms = 1732540800000;
   s.last_message_at_ms = 1732540860000;
-  s.transcript = {{1, "person", "我要退货", 1732540800000},
-                  {2, "bot", "好的，请提供订单号。", 1732540830000},
-                  {3, "agent:li", std::string("nul\0inside", 10), 1732540860000}};
+  s.transcript = {{1, "person", "我要退货", 1732540800000, "", {}, "wx-1", {}},
+                  {2, "bot", "好的，请提供订单号。", 1732540830000, "", {}, "",
+                   {{"SKU-1", "静音 Pro", 1299.5, "CNY", "续航30小时"}}},
+                  {3, "agent:li", std::string("nul\0inside", 10), 1732540860000, "", {}, "", {}}};
   s.recent_client_msg_ids = {"wx-1", "wx-2", ""};
+  s.transcript[0].intent = "complaint";
+  s.transcript[1].skus = {"SKU-1", "SKU-2"};
+  s.signals = {5, 2, 1, 3, 1, 2, -1.25, -0.5};
+  s.recommended_skus = {"SKU-1"};
+  s.profile_known = true;
+  s.profile.tier = "gold";
+  s.last_intent = "ask_human";
+  s.handoff_reason = "asked_for_human";
+  s.handoff_requested_at_ms = 1732540850000;
+  s.agent_id = "li";
+  s.agent_accepted_at_ms = 1732540855000;
+  s.first_agent_reply_at_ms = 1732540860000;
+  s.user_key = "app:u-42";
   return s;
 }
 
@@ -112,7 +129,140 @@ inline schemas::conversation_event sample<schemas::conversation_event>() {
   e.at_ms = 1732540900000;
   e.message_count = 17;
   e.reason = "idle_timeout";
+  e.user = "app:u-42";
+  e.intent = "product_inquiry";
+  e.skus = {"SKU-1", "耳机-2"};
+  e.tier = "gold";
+  e.priority = 80;
+  e.agent_id = "li";
   return e;
+}
+
+template <>
+inline schemas::outbound_event sample<schemas::outbound_event>() {
+  schemas::outbound_event e;
+  e.channel = "wechat";
+  e.person = "oXYZ";
+  e.conversation_id = "wechat:oXYZ#3";
+  e.message = {7, "agent:li", "您好，我是客服小李", {{"SKU-9", "充电宝", 99, "CNY", ""}}, 1732540900000};
+  return e;
+}
+
+template <>
+inline schemas::agent_message sample<schemas::agent_message>() {
+  return {"li", "您好，我来帮您处理退货"};
+}
+
+template <>
+inline schemas::conversation_control sample<schemas::conversation_control>() {
+  return {"accept", "li", "asked_for_human", 90, 12};
+}
+
+template <>
+inline schemas::profile_summary sample<schemas::profile_summary>() {
+  schemas::profile_summary p;
+  p.user_key = "app:u-42";
+  p.tier = "gold";
+  p.order_count = 7;
+  p.total_spend = 4321.5;
+  p.days_since_last_order = 12;
+  p.top_brands = {"声学", "Anker"};
+  p.top_categories = {"耳机"};
+  p.recent_skus = {"SKU-1"};
+  p.has_price_band = true;
+  p.price_min = 99;
+  p.price_max = 1299;
+  p.price_sensitive = true;
+  p.identities = {"app:u-42", "wechat:oXYZ"};
+  return p;
+}
+
+template <>
+inline schemas::handoff_context sample<schemas::handoff_context>() {
+  schemas::handoff_context c;
+  c.conversation_id = "wechat:oXYZ#3";
+  c.channel = "wechat";
+  c.person = "oXYZ";
+  c.status = "with_agent";
+  c.reason = "complaint_top_tier";
+  c.agent_id = "li";
+  c.waited_ms = 4500;
+  c.transcript = {{1, "person", "质量太差了", 1732540800000, "complaint", {}, "wx-7", {}}};
+  c.profile = sample<schemas::profile_summary>();
+  c.recommended_skus = {"SKU-1"};
+  c.coupons = {"CPN-7K2Q"};
+  c.signals = {3, 1, 0, 2, 0, 1, -1.5, -0.9};
+  return c;
+}
+
+template <>
+inline schemas::conversation_messages sample<schemas::conversation_messages>() {
+  schemas::conversation_messages m;
+  m.conversation_id = "web:v-9#2";
+  m.status = "with_agent";
+  m.messages = {{3, "bot", "您好", {}, 1732540800000}};
+  return m;
+}
+
+template <>
+inline schemas::business_event sample<schemas::business_event>() {
+  schemas::business_event e;
+  e.type = "order.placed";
+  e.event_id = "evt-1";
+  e.user = "app:u-42";
+  e.at_ms = 1732540800000;
+  e.order_id = "A1002";
+  e.amount = 1299.5;
+  e.currency = "CNY";
+  e.skus = {"SKU-1"};
+  e.sku = "SKU-1";
+  e.brand = "声学";
+  e.category = "耳机";
+  e.price = 1299.5;
+  e.identities = {"wechat:oXYZ"};
+  e.conversation_id = "app:u-42#1";
+  e.score = 5;
+  e.product_json = R"({"sku":"SKU-1"})";
+  e.tier = "gold";
+  return e;
+}
+
+template <>
+inline schemas::user_command sample<schemas::user_command>() {
+  return {"contact", "wechat", 1732540800000, true, "app:u-42", R"({"user_id":"app:u-42"})",
+          {"web:v-1001"}};
+}
+
+template <>
+inline schemas::user_state sample<schemas::user_state>() {
+  return {R"({"user_id":"app:u-42"})", "app:u-1", {"evt-1", "evt-2"}, {"web:v-1001", "app:u-42"}};
+}
+
+template <>
+inline schemas::pool_command sample<schemas::pool_command>() {
+  schemas::pool_command c;
+  c.action = "agent";
+  c.conversation_id = "web:v-9#2";
+  c.skill = "presales";
+  c.tier = "gold";
+  c.reason = "asked_for_human";
+  c.agent_id = "li";
+  c.name = "小李";
+  c.skills = {"presales", "zh"};
+  c.max_chats = 3;
+  c.presence = "online";
+  c.at_ms = 1732540800000;
+  return c;
+}
+
+template <>
+inline schemas::pool_reply sample<schemas::pool_reply>() {
+  return {false, "not_offered", "offered to another agent", R"({"queue":[]})", 4500};
+}
+
+template <>
+inline schemas::pool_state sample<schemas::pool_state>() {
+  return {R"({"agents":[]})"};
 }
 
 /// Appends a readable form of `v` to `out`: strings quoted with non-ASCII bytes as \xNN.

@@ -79,8 +79,9 @@ class tally_behavior final : public keyed_behavior {
 };
 
 /// Registers the tally kind (and only it).
-inline void register_tally(kind_registry& kinds, const node_config&) {
+inline result<void> register_tally(kind_registry& kinds, const node_config&, const clock&) {
   kinds.add(tally, [](const schemas::address&) { return std::make_unique<tally_behavior>(); });
+  return {};
 }
 
 }  // namespace sb::test

@@ -81,6 +81,7 @@ int run_node(const common_args& args) {
   log->info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   (*n)->drain();
   (*gw)->stop();
+  gw->reset();  // The node must outlive its gateway (http_gateway.hpp).
   n->reset();
   log->info("stopped cleanly");
   return exit_ok;

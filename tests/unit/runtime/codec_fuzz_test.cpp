@@ -115,11 +115,21 @@ std::string as_newer_writer(std::string encoded) {
   const std::string version_key = "\xa7version";
   const std::size_t at = encoded.find(version_key);
   REQUIRE(at != std::string::npos);
-  REQUIRE(encoded[at + version_key.size()] == '\x01');
+  REQUIRE(static_cast<uint8_t>(encoded[at + version_key.size()]) < 0x05);  // a positive fixint
   encoded[at + version_key.size()] = '\x05';
-  REQUIRE((static_cast<uint8_t>(encoded[0]) & 0xf0) == 0x80);  // a fixmap with room for one more
-  REQUIRE((static_cast<uint8_t>(encoded[0]) & 0x0f) < 0x0f);
-  encoded[0] = static_cast<char>(encoded[0] + 1);
+  // One more key in the top map: a fixmap grows in place, a full one becomes a map16.
+  const auto head = static_cast<uint8_t>(encoded[0]);
+  if ((head & 0xf0) == 0x80 && (head & 0x0f) < 0x0f) {
+    encoded[0] = static_cast<char>(head + 1);
+  } else if (head == 0x8f) {
+    encoded = std::string("\xde\x00\x10", 3) + encoded.substr(1);
+  } else {
+    REQUIRE(head == 0xde);
+    auto n = static_cast<uint16_t>((static_cast<uint8_t>(encoded[1]) << 8 |
+                                    static_cast<uint8_t>(encoded[2])) + 1);
+    encoded[1] = static_cast<char>(n >> 8);
+    encoded[2] = static_cast<char>(n & 0xff);
+  }
   return encoded + "\xa6" "future" "\x91\xc0";
 }
 

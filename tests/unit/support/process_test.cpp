@@ -40,6 +40,17 @@ TEST_CASE("a spawned program writes stdout and stderr to its log and returns its
   CHECK(log.find("oops") != std::string::npos);
 }
 
+TEST_CASE("a spawned program with a stderr file writes stdout and stderr apart") {
+  auto dir = SB_REQUIRE_OK(sb::test::temp_dir::create());
+  sb::test::process_options options;
+  options.log_path = dir.file("out.log");
+  options.stderr_path = dir.file("err.log");
+  auto p = SB_REQUIRE_OK(process::spawn("sh", {"-c", "echo hello; echo oops >&2"}, options));
+  CHECK(SB_REQUIRE_OK(p.wait_for_exit(5s)) == 0);
+  CHECK(sb::test::read_tail(options.log_path) == "hello\n");
+  CHECK(sb::test::read_tail(options.stderr_path) == "oops\n");
+}
+
 TEST_CASE("a spawned program gets the extra environment and the working directory") {
   auto dir = SB_REQUIRE_OK(sb::test::temp_dir::create());
   sb::test::process_options options;
