@@ -1,4 +1,5 @@
 #include "runtime/logging.hpp"
+#include "runtime/privacy/pii_mask.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
@@ -74,7 +75,7 @@ class fields_flag final : public spdlog::custom_flag_formatter {
       dest.push_back(' ');
       append(dest, key);
       dest.push_back('=');
-      append_text_value(dest, value);
+      append_text_value(dest, mask_pii(value));
     }
   }
   [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
@@ -110,7 +111,7 @@ class json_formatter final : public spdlog::formatter {
     for (const auto& [key, value] : fields_of_current_line()) {
       bool reserved =
           key == "ts" || key == "level" || key == "node" || key == "logger" || key == "msg";
-      line[reserved ? "ctx_" + key : key] = value;
+      line[reserved ? "ctx_" + key : key] = mask_pii(value);
     }
     // Invalid UTF-8 becomes U+FFFD instead of an exception thrown from inside a sink.
     append(dest, line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
@@ -135,6 +136,28 @@ std::unique_ptr<spdlog::formatter> make_text_formatter(const std::string& node) 
   return f;
 }
 
+// Masks personal data (phones, ID and card numbers, e-mails) in every message before any
+// formatter sees it: logs never hold them, whatever a caller passes.
+class masking_sink final : public spdlog::sinks::sink {
+ public:
+  explicit masking_sink(spdlog::sink_ptr inner) : inner_(std::move(inner)) {}
+
+  void log(const spdlog::details::log_msg& msg) override {
+    auto masked = mask_pii(std::string_view{msg.payload.data(), msg.payload.size()});
+    spdlog::details::log_msg copy{msg};
+    copy.payload = spdlog::string_view_t{masked.data(), masked.size()};
+    inner_->log(copy);
+  }
+  void flush() override { inner_->flush(); }
+  void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter(std::unique_ptr<spdlog::formatter> f) override {
+    inner_->set_formatter(std::move(f));
+  }
+
+ private:
+  spdlog::sink_ptr inner_;
+};
+
 spdlog::sink_ptr make_target(const logging_options& opts) {
   bool json = opts.format == "json";
   spdlog::sink_ptr sink;
@@ -148,7 +171,7 @@ spdlog::sink_ptr make_target(const logging_options& opts) {
     sink->set_formatter(std::make_unique<json_formatter>(opts.node_id));
   else
     sink->set_formatter(make_text_formatter(opts.node_id));
-  return sink;
+  return std::make_shared<masking_sink>(std::move(sink));
 }
 
 std::optional<spdlog::level::level_enum> parse_level(std::string_view s) {

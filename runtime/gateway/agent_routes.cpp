@@ -171,6 +171,36 @@ void agent_message(context& ctx, const httplib::Request& req, httplib::Response&
                        {"message", to_json(msgs->messages.back())}});
 }
 
+// GET /v1/conversations/{id}/messages?after=SEQ: every line (the person's too), for the agent.
+void transcript(context& ctx, const httplib::Request& req, httplib::Response& res) {
+  schemas::conversation_control cmd;
+  cmd.action = "transcript";
+  auto after = req.get_param_value("after");
+  if (!after.empty()) {
+    if (after.size() > 18 || after.find_first_not_of("0123456789") != std::string::npos) {
+      send_error(res, 400, "invalid_field", "'after' must be a non-negative integer");
+      return;
+    }
+    cmd.after_seq = std::stoll(after);
+  }
+  auto reply = control(ctx, req.matches[1], cmd);
+  if (!reply) {
+    send_error(res, reply.err());
+    return;
+  }
+  auto msgs = open_envelope<schemas::conversation_messages>(*reply);
+  if (!msgs) {
+    send_error(res, msgs.err());
+    return;
+  }
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& m : msgs->messages) {
+    lines.push_back(to_json(m));
+  }
+  send_json(res, 200, {{"conversation_id", msgs->conversation_id}, {"status", msgs->status},
+                       {"messages", lines}});
+}
+
 void close(context& ctx, const httplib::Request& req, httplib::Response& res) {
   std::string id = req.matches[1];
   schemas::conversation_control cmd;
@@ -207,6 +237,7 @@ void add_agent_routes(httplib::Server& server, context& ctx) {
   server.Post(R"(/v1/handoffs/([^/]+)/accept)", guarded(accept));
   server.Post(R"(/v1/conversations/([^/]+)/agent-messages)", guarded(agent_message));
   server.Post(R"(/v1/conversations/([^/]+)/close)", guarded(close));
+  server.Get(R"(/v1/conversations/([^/]+)/messages)", guarded(transcript));
 }
 
 }  // namespace sb::gateway

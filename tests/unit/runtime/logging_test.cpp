@@ -159,3 +159,19 @@ TEST_CASE("an unknown level or format is an error value and changes nothing") {
   sb::get_logger("registry")->info("still json");
   CHECK(log.json_lines().at(0)["msg"] == "still json");
 }
+
+TEST_CASE("personal data is masked in log messages and context fields, text and json alike") {
+  for (const char* format : {"text", "json"}) {
+    CAPTURE(format);
+    captured_log log{format};
+    sb::log_with(sb::get_logger("gateway"), spdlog::level::warn,
+                 "shopper 13812345678 wrote from alice@example.com",
+                 {{"person", "phone:13912345678"}});
+    auto text = log.out.str();
+    CHECK(text.find("13812345678") == std::string::npos);
+    CHECK(text.find("13912345678") == std::string::npos);
+    CHECK(text.find("alice@example.com") == std::string::npos);
+    CHECK(text.find("138****5678") != std::string::npos);
+    CHECK(text.find("139****5678") != std::string::npos);
+  }
+}
