@@ -21,6 +21,14 @@ nlohmann::json snapshot_json(const agent_pool_logic& pool, int64_t now_ms) {
                        {"position", q.position},
                        {"wait_ms", q.wait_ms}});
   }
+  nlohmann::json offered = nlohmann::json::array();
+  for (const auto& o : snap.offers) {
+    offered.push_back({{"conversation_id", o.conversation.conversation_id},
+                       {"skill", o.conversation.required_skill},
+                       {"priority", o.conversation.priority},
+                       {"offered_to", o.agent_id},
+                       {"wait_ms", o.wait_ms}});
+  }
   nlohmann::json agents = nlohmann::json::array();
   for (const auto& a : snap.agents) {
     agents.push_back({{"agent_id", a.info.id},
@@ -34,6 +42,7 @@ nlohmann::json snapshot_json(const agent_pool_logic& pool, int64_t now_ms) {
   }
   auto stats = pool.wait_stats();
   return {{"waiting", waiting},
+          {"offered", offered},
           {"agents", agents},
           {"wait_stats",
            {{"count", stats.count}, {"mean_ms", stats.mean_ms}, {"p50_ms", stats.p50_ms},
@@ -88,8 +97,11 @@ result<void> agent_pool::handle(const schemas::envelope& msg, actor_context& ctx
   last_now_ms_ = now;
   schemas::pool_reply reply;
   if (cmd->action == "enqueue") {
+    // The wait starts when the conversation asked (its at_ms), not when the desk got to the
+    // message: a busy mailbox must not shorten the time-to-agent it reports.
+    auto asked_at = cmd->at_ms > 0 ? cmd->at_ms : now;
     waiting_conversation w{cmd->conversation_id, cmd->skill, handoff_priority(cmd->tier, cmd->reason),
-                           now};
+                           asked_at};
     if (auto r = pool_.enqueue(w); !r) {
       reply = failure(r.err());
     }

@@ -81,10 +81,19 @@ struct agent_status {
   int64_t last_offer_at_ms = -1;     ///< When they last got an offer; -1: never.
 };
 
+/// One conversation offered to an agent who has not accepted it yet, in a snapshot: no longer
+/// queued, but still waiting for a person.
+struct offered_conversation {
+  waiting_conversation conversation;
+  std::string agent_id;  ///< The agent it is offered to.
+  int64_t wait_ms = 0;   ///< Time since it was first enqueued.
+};
+
 /// The whole desk at one moment (for status replies and `sbctl inspect`).
 struct pool_snapshot {
-  std::vector<queue_position> queue;  ///< In assignment order.
-  std::vector<agent_status> agents;   ///< By agent id.
+  std::vector<queue_position> queue;         ///< In assignment order.
+  std::vector<offered_conversation> offers;  ///< Offered, not accepted yet; by conversation id.
+  std::vector<agent_status> agents;          ///< By agent id.
 };
 
 /// Time-to-first-agent (accept time minus first enqueue time) over the most recent accepts.

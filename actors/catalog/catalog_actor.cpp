@@ -46,6 +46,18 @@ result<void> catalog_actor::handle(const schemas::envelope& msg, actor_context& 
   if (p->updated_at_ms == 0) {
     p->updated_at_ms = ev->at_ms;
   }
+  if (auto kept = updated_.find(p->sku); kept != updated_.end()) {
+    // A late, older update must not replace the newer one we keep: the bot ignores it now, and a
+    // restart would otherwise bring the old product back.
+    auto newer = product_from_json(kept->second);
+    if (newer && newer->updated_at_ms != 0 && p->updated_at_ms != 0 &&
+        p->updated_at_ms < newer->updated_at_ms) {
+      schemas::user_command stale;
+      stale.action = "stale";
+      ctx.reply(stale);
+      return {};
+    }
+  }
   updated_[p->sku] = to_json(*p);
   bot_->product_updated(*p);
   ctx.publish("product.updated", *ev);

@@ -10,7 +10,8 @@ namespace sb {
 
 /// The node's product catalog as a keyed actor (`catalog/default`): it applies `product.updated`
 /// business events to the bot's catalog cache at once, keeps the updated products in its state so
-/// they survive restarts (re-applied on activation), and republishes the event.
+/// they survive restarts (re-applied on activation), and republishes the event. An update older
+/// than the one it keeps for that product (by `updated_at_ms`) is answered `stale` and dropped.
 class catalog_actor final : public keyed_behavior {
  public:
   explicit catalog_actor(std::shared_ptr<bot_knowledge> bot) : bot_(std::move(bot)) {}

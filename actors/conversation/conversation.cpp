@@ -357,6 +357,18 @@ result<void> conversation::on_control(const schemas::conversation_control& cmd,
     ctx.reply(handoff_view());
     return {};
   } else if (cmd.action == "close") {
+    if (state_.status == "with_agent" && !cmd.agent_id.empty() && cmd.agent_id != state_.agent_id) {
+      return error{errc::invalid_argument, conversation_id() + " is with agent " + state_.agent_id};
+    }
+    if (state_.status == "waiting_for_agent") {
+      // Nobody took it: withdraw it from the desk's queue, or an agent would still be offered it
+      // (the desk refuses to `close` a conversation that is only waiting).
+      schemas::pool_command cancel;
+      cancel.action = "cancel";
+      cancel.conversation_id = conversation_id();
+      cancel.at_ms = now;
+      ctx.send(pool_address, cancel);
+    }
     if (state_.status == "with_agent" || state_.status == "waiting_for_agent") {
       state_.status = "bot";
       state_.agent_id.clear();

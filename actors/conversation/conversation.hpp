@@ -24,7 +24,8 @@ struct conversation_settings {
 ///
 /// It masks personal data before anything is kept, keeps the transcript and the session's signals,
 /// answers through the bot (bot.hpp) while nobody else has the conversation, hands off to the
-/// agent pool when the bot should stop, relays agent messages to the person's channel, and ends an
+/// agent pool when the bot should stop (and withdraws the request when it is closed or times out
+/// before an agent took it), relays agent messages to the person's channel, and ends an
 /// idle session with a durable `session_idle` timer. A channel's retry (same client message id) is
 /// applied once and answered with the same replies. It asks the person's user actor for a profile
 /// summary once and receives fresh ones whenever the profile changes.

@@ -4,6 +4,8 @@
 #include <deque>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/config/node_config.hpp"
 #include "runtime/demo/scenario.hpp"
 #include "runtime/json_codec.hpp"
@@ -113,7 +115,9 @@ class runner {
     msg.client_msg_id = step.client_msg_id;
     msg.sent_at_ms = clock_.now_ms();
     schemas::address to{schemas::kinds::conversation, step.channel + ":" + step.person};
-    auto before = node_.stats().activations;
+    // Asked of this conversation alone: the node's activation count also moves when the message
+    // wakes the person's user actor, which may happen before or after the reply arrives.
+    bool was_live = live(to);
     auto reply = node_.message_bus().request_sync(make_envelope(to, msg, msg.sent_at_ms),
                                                   std::chrono::seconds(5));
     if (!reply) {
@@ -123,7 +127,7 @@ class runner {
     if (!accepted) {
       return accepted.err();
     }
-    bool activated = node_.stats().activations > before;
+    bool activated = !was_live;
     out_ << stamp() << step.channel << ":" << step.person << " says \"" << step.text << "\"\n";
     out_ << "           -> " << accepted->conversation_id;
     if (accepted->duplicate) {
@@ -150,6 +154,16 @@ class runner {
       out_ << "           (conversation is now " << accepted->status << ")\n";
     }
     return {};
+  }
+
+  // True if the actor is in memory now (neither new nor passivated).
+  bool live(const schemas::address& addr) {
+    auto status = node_.inspect(addr);
+    if (!status) {
+      return false;
+    }
+    auto j = nlohmann::json::parse(*status, nullptr, false);
+    return j.is_object() && j.value("live", false);
   }
 
   result<schemas::envelope> ask(schemas::address to, schemas::envelope env) {
@@ -319,10 +333,29 @@ class runner {
     return {};
   }
 
+  // Waits until what the last step set off has run its course: the messages actors sent each other
+  // (a contact to the user actor, an enqueue to the agent desk) and the events those published,
+  // so that the scripted clock never moves while they are still on their way and each step's
+  // account is complete. node::stats() asks every registry shard, so deliveries sent before it
+  // have been taken (and the actor's activity stamped) when it returns; the node is settled once
+  // a round that also passes the event router handled no message.
+  result<void> settle() {
+    for (int round = 0; round < 100; ++round) {
+      auto handled = node_.stats().messages_handled;
+      node_.message_bus().publish(barrier_topic, schemas::envelope{});
+      if (!log_.wait_barrier(++barriers_)) {
+        return error{errc::timeout, "events did not arrive"};
+      }
+      if (node_.stats().messages_handled == handled) {
+        return {};
+      }
+    }
+    return error{errc::timeout, "the node did not settle"};
+  }
+
   result<void> flush_events() {
-    node_.message_bus().publish(barrier_topic, schemas::envelope{});
-    if (!log_.wait_barrier(++barriers_)) {
-      return error{errc::timeout, "events did not arrive"};
+    if (auto settled = settle(); !settled) {
+      return settled;
     }
     for (auto& [topic, env] : log_.take()) {
       if (auto be = open_envelope<schemas::business_event>(env)) {

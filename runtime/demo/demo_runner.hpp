@@ -31,7 +31,8 @@ struct demo_summary {
 };
 
 /// Replays the scenario at `scenario_path` against an embedded node (in-process bus, the store of
-/// `cfg`, a scripted clock that only `advance` steps move) and writes a readable account to `out`:
+/// `cfg`, a scripted clock that only `advance` steps move; each step waits until the messages it
+/// set off between actors were handled) and writes a readable account to `out`:
 /// each message with the bot's replies and the products it showed, business events, handoffs and
 /// the agent's part, events as they are published, activations, passivations and durable timers
 /// firing, then a summary per channel and for the funnel.

@@ -1,5 +1,6 @@
 #include "runtime/demo/scenario.hpp"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -107,9 +108,17 @@ result<std::map<std::string, YAML::Node>> fields_of(const std::string& path, con
       return bad(path, kv.first, step + "." + *key + ": unknown key (" + names + ")");
     }
     YAML::Node value = kv.second;
-    bool list_ok = lists.count(*key) > 0 && value.IsSequence();
-    if (!value.IsScalar() && !list_ok) {
-      return bad(path, value, step + "." + *key + (lists.count(*key) ? ": expected a list" : ": expected text"));
+    bool is_list = lists.count(*key) > 0;
+    if (is_list ? !value.IsSequence() : !value.IsScalar()) {
+      return bad(path, value, step + "." + *key + (is_list ? ": expected a list" : ": expected text"));
+    }
+    if (is_list) {
+      // Items are read with as<std::string>() later, which throws on anything but a scalar.
+      for (const auto& item : value) {
+        if (!item.IsScalar()) {
+          return bad(path, item, step + "." + *key + ": expected a list of text");
+        }
+      }
     }
     out[*key] = value;
   }
@@ -140,14 +149,20 @@ result<scenario_step> parse_event(const std::string& path, const YAML::Node& bod
     if (value.IsSequence()) {
       nlohmann::json list = nlohmann::json::array();
       for (const auto& item : value) {
-        if (!item.IsScalar()) {
-          return bad(path, item, "event." + key + ": expected a list of text");
-        }
         list.push_back(item.as<std::string>());
       }
       j[name] = list;
     } else if (key == "amount" || key == "price" || key == "score") {
-      j[name] = scalar_json(value);
+      // Checked here so that a typo stops the scenario at load, not halfway through the demo.
+      auto number = scalar_json(value);
+      bool whole = key == "score";
+      bool ok = whole ? number.is_number_integer()
+                      : number.is_number() && std::isfinite(number.get<double>());
+      if (!ok) {
+        return bad(path, value,
+                   "event." + key + (whole ? ": expected a whole number" : ": expected a number"));
+      }
+      j[name] = number;
     } else {
       j[name] = value.as<std::string>();
     }
@@ -183,13 +198,17 @@ result<scenario_step> parse_desk(const std::string& path, const std::string& nam
     }
     if (f->count("presence")) {
       step.presence = text_of(*f, "presence");
+      // The agent desk's presences (agent_pool_logic); anything else it would refuse mid-demo.
+      if (step.presence != "online" && step.presence != "away" && step.presence != "offline") {
+        return bad(path, f->at("presence"), "agent.presence: expected online, away or offline");
+      }
     }
     return step;
   }
   bool says = name == "agent_says";
-  auto required = says ? std::set<std::string>{"agent", "conversation", "text"}
-                       : std::set<std::string>{"agent", "conversation"};
-  auto f = fields_of(path, name, body, {"agent", "conversation", "text"}, required);
+  auto keys = says ? std::set<std::string>{"agent", "conversation", "text"}
+                   : std::set<std::string>{"agent", "conversation"};
+  auto f = fields_of(path, name, body, keys, keys);
   if (!f) {
     return f.err();
   }

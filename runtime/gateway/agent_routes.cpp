@@ -27,7 +27,7 @@ int pool_status(const std::string& code) {
   if (code == "invalid_argument") {
     return 400;
   }
-  return 409;  // not offered to this agent, agent offline or full, already taken
+  return 409;  // any other refusal: the desk's state does not allow it now
 }
 
 // Sends a control command to the conversation named by `id` ("channel:person#session").
@@ -52,9 +52,26 @@ void put_agent(context& ctx, const httplib::Request& req, httplib::Response& res
   schemas::pool_command cmd;
   cmd.action = "agent";
   cmd.agent_id = req.matches[1];
-  cmd.name = body->value("name", cmd.agent_id);
-  cmd.presence = body->value("presence", "online");
-  cmd.max_chats = body->value("max_chats", 3);
+  cmd.name = cmd.agent_id;
+  cmd.presence = "online";
+  cmd.max_chats = 3;
+  // json::value() throws on a field of another type: check the types first.
+  for (auto [key, out] : {std::pair{"name", &cmd.name}, std::pair{"presence", &cmd.presence}}) {
+    if (auto v = body->find(key); v != body->end()) {
+      if (!v->is_string()) {
+        send_error(res, 400, "invalid_field", std::string{"'"} + key + "' must be a string");
+        return;
+      }
+      *out = v->get<std::string>();
+    }
+  }
+  if (auto v = body->find("max_chats"); v != body->end()) {
+    if (!v->is_number_integer()) {
+      send_error(res, 400, "invalid_field", "'max_chats' must be a whole number");
+      return;
+    }
+    cmd.max_chats = v->get<int64_t>();
+  }
   if (auto s = body->find("skills"); s != body->end()) {
     if (!s->is_array()) {
       send_error(res, 400, "invalid_field", "'skills' must be a list of strings");
@@ -96,7 +113,17 @@ void get_handoffs(context& ctx, const httplib::Request& req, httplib::Response& 
   auto status = req.get_param_value("status");
   nlohmann::json out = snapshot;
   if (status == "waiting" && snapshot.contains("waiting")) {
-    out = {{"handoffs", snapshot["waiting"]}};
+    // Waiting for a person: queued, or offered to an agent who has not accepted yet.
+    nlohmann::json handoffs = nlohmann::json::array();
+    for (auto h : snapshot["waiting"]) {
+      h["offered_to"] = nullptr;
+      handoffs.push_back(std::move(h));
+    }
+    for (auto h : snapshot.value("offered", nlohmann::json::array())) {
+      h["position"] = nullptr;
+      handoffs.push_back(std::move(h));
+    }
+    out = {{"handoffs", handoffs}};
   } else if (!status.empty() && status != "all") {
     send_error(res, 400, "invalid_field", "status must be 'waiting' or 'all'");
     return;
@@ -121,7 +148,13 @@ void accept(context& ctx, const httplib::Request& req, httplib::Response& res) {
     return;
   }
   if (!pooled->ok) {
-    send_error(res, pool_status(pooled->error_code), pooled->error_code, pooled->message);
+    // The request was well-formed: the pool refused because the conversation is offered to or
+    // taken by another agent, or not offered yet.
+    if (pooled->error_code == "invalid_argument") {
+      send_error(res, 409, "conflict", pooled->message);
+    } else {
+      send_error(res, pool_status(pooled->error_code), pooled->error_code, pooled->message);
+    }
     return;
   }
   schemas::conversation_control take;

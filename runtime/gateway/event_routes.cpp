@@ -1,6 +1,7 @@
 // POST /v1/events: business events from the shop (orders, views, identity links, clicks, ratings).
 #include <set>
 
+#include "actors/user/profile_logic.hpp"
 #include "runtime/gateway/gateway_context.hpp"
 #include "runtime/json_codec.hpp"
 #include "schemas/user.hpp"
@@ -34,6 +35,26 @@ std::string missing_for(const schemas::business_event& ev) {
   return "";
 }
 
+// A `phone:` identity is kept only hashed (actor keys, store keys and logs never see the number):
+// "phone:138 1234 5678" becomes "phone:<sha256 hex>". Returns false if the number is not one.
+bool hash_phone_identity(std::string& identity) {
+  constexpr std::string_view prefix = "phone:";
+  if (identity.compare(0, prefix.size(), prefix) != 0) {
+    return true;
+  }
+  auto id = identity.substr(prefix.size());
+  bool hashed = id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (hashed) {
+    return true;
+  }
+  auto h = hash_phone(id);
+  if (h.empty()) {
+    return false;
+  }
+  identity = std::string{prefix} + h;
+  return true;
+}
+
 void post_event(context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto body = json_body(req, res);
   if (!body) {
@@ -57,6 +78,14 @@ void post_event(context& ctx, const httplib::Request& req, httplib::Response& re
   auto ev = from_json<schemas::business_event>(body->dump());
   if (!ev) {
     send_error(res, 400, "invalid_field", ev.err().message);
+    return;
+  }
+  bool phones_ok = hash_phone_identity(ev->user);
+  for (auto& id : ev->identities) {
+    phones_ok = hash_phone_identity(id) && phones_ok;
+  }
+  if (!phones_ok) {
+    send_error(res, 400, "invalid_field", "a phone: identity must hold a phone number");
     return;
   }
   if (ev->at_ms == 0) {

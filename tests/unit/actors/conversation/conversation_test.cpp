@@ -1,5 +1,6 @@
 // The conversation behaviour driven directly through a recording actor_context: no actor system,
-// time set by the test.
+// time set by the test. The first part runs without a bot (messages are only recorded), the second
+// with the shipped bot: answers, handoff to the agent desk, agent messages, retries, masking.
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -9,84 +10,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/agent_pool/agent_pool_logic.hpp"
 #include "actors/conversation/conversation.hpp"
-#include "runtime/actor_context.hpp"
 #include "runtime/bus.hpp"
 #include "runtime/codec.hpp"
+#include "schemas/agent_pool.hpp"
+#include "schemas/handoff.hpp"
 #include "schemas/subjects.hpp"
+#include "tests/support/bot_fixtures.hpp"
+#include "tests/support/recording_context.hpp"
 #include "tests/support/require.hpp"
 
 namespace {
 
 using namespace sb;
 
-// Records everything the behaviour asks of the runtime; `now` is set by the test.
-class recording_context final : public actor_context {
- public:
-  struct armed_timer {
-    std::string name;
-    int64_t due_ms = 0;
-    std::string payload;
-  };
-
-  explicit recording_context(schemas::address self) : self_(std::move(self)) {}
-
-  [[nodiscard]] const schemas::address& self() const override { return self_; }
-  [[nodiscard]] int64_t now_ms() const override { return now; }
-
-  void send_envelope(schemas::envelope env) override { sent.push_back(std::move(env)); }
-  void publish_envelope(std::string_view topic, schemas::envelope env) override {
-    published.emplace_back(std::string{topic}, std::move(env));
-  }
-  void reply_envelope(schemas::envelope env) override { replies.push_back(std::move(env)); }
-
-  result<void> arm_timer(std::string_view name, int64_t due_ms, std::string payload) override {
-    armed.push_back({std::string{name}, due_ms, std::move(payload)});
-    return {};
-  }
-  result<void> cancel_timer(std::string_view name) override {
-    cancelled.emplace_back(name);
-    return {};
-  }
-  void log(log_level, std::string_view message) override { logged.emplace_back(message); }
-
-  // Returns the last reply as a chat_accepted (failing the test if there is none or it is not one).
-  schemas::chat_accepted last_reply() {
-    REQUIRE_FALSE(replies.empty());
-    return SB_REQUIRE_OK(open_envelope<schemas::chat_accepted>(replies.back()));
-  }
-
-  // Returns the published events in order, decoded.
-  std::vector<schemas::conversation_event> events() {
-    std::vector<schemas::conversation_event> out;
-    for (const auto& [topic, env] : published) {
-      auto ev = SB_REQUIRE_OK(open_envelope<schemas::conversation_event>(env));
-      CHECK(ev.event == topic);
-      CHECK(env.to == self_);
-      out.push_back(std::move(ev));
-    }
-    return out;
-  }
-
-  void clear() {
-    sent.clear();
-    published.clear();
-    replies.clear();
-    armed.clear();
-    cancelled.clear();
-  }
-
-  int64_t now = 1'700'000'000'000;
-  std::vector<schemas::envelope> sent;
-  std::vector<std::pair<std::string, schemas::envelope>> published;
-  std::vector<schemas::envelope> replies;
-  std::vector<armed_timer> armed;
-  std::vector<std::string> cancelled;
-  std::vector<std::string> logged;
-
- private:
-  schemas::address self_;
-};
+using test::recording_context;
 
 constexpr int64_t minute = 60'000;
 
@@ -140,7 +79,8 @@ TEST_CASE_FIXTURE(fixture, "a new conversation starts closed with no session") {
   CHECK(conv.state().transcript.empty());
 }
 
-TEST_CASE_FIXTURE(fixture, "the first message starts session 1, arms the idle timer and is accepted as seq 1") {
+TEST_CASE_FIXTURE(
+    fixture, "the first message starts session 1, arms the idle timer and is accepted as seq 1") {
   auto t0 = ctx.now;
   SB_REQUIRE_OK(say("你好，在吗？", "w-1"));
 
@@ -163,7 +103,22 @@ TEST_CASE_FIXTURE(fixture, "the first message starts session 1, arms the idle ti
   CHECK(ctx.armed[0].name == "session_idle");
   CHECK(ctx.armed[0].due_ms == t0 + 30 * minute);
   CHECK(ctx.cancelled.empty());
-  CHECK(ctx.sent.empty());
+
+  // The person's user actor is asked once for a profile summary (sent back to this conversation),
+  // then told of the contact; nothing else is sent.
+  auto commands = ctx.sent_of<schemas::user_command>();
+  REQUIRE(commands.size() == 2);
+  CHECK(ctx.sent.size() == 2);
+  CHECK(commands[0].to == schemas::address{"user", "web:v-1001"});
+  CHECK(commands[0].message.action == "summary");
+  CHECK(commands[0].message.into == "web:v-1001");
+  CHECK(commands[1].to == schemas::address{"user", "web:v-1001"});
+  CHECK(commands[1].message.action == "contact");
+  CHECK(commands[1].message.channel == "web");
+  CHECK(commands[1].message.at_ms == t0);
+  CHECK_FALSE(commands[1].message.price_objection);
+  CHECK(conv.state().user_key == "web:v-1001");
+  CHECK_FALSE(conv.state().profile_known);
 
   REQUIRE(ctx.replies.size() == 1);
   auto ok = ctx.last_reply();
@@ -171,6 +126,8 @@ TEST_CASE_FIXTURE(fixture, "the first message starts session 1, arms the idle ti
   CHECK(ok.seq == 1);
   CHECK(ok.session_started);
   CHECK_FALSE(ok.duplicate);
+  CHECK(ok.status == "bot");
+  CHECK(ok.replies.empty());  // no bot: the message is only recorded
 
   REQUIRE(conv.state().transcript.size() == 1);
   const auto& line = conv.state().transcript[0];
@@ -189,6 +146,16 @@ TEST_CASE_FIXTURE(fixture, "each further message re-arms the idle timer and take
   SB_REQUIRE_OK(say("three"));  // no channel id: never taken for a retry
 
   CHECK(ctx.published.empty());  // the session was already open
+  // No second summary request: each message only tells the user actor of the contact.
+  auto commands = ctx.sent_of<schemas::user_command>();
+  REQUIRE(commands.size() == 2);
+  CHECK(ctx.sent.size() == 2);
+  for (const auto& c : commands) {
+    CHECK(c.to == schemas::address{"user", "web:v-1001"});
+    CHECK(c.message.action == "contact");
+  }
+  CHECK(commands[0].message.at_ms == ctx.now - 7 * minute);
+  CHECK(commands[1].message.at_ms == ctx.now);
   REQUIRE(ctx.armed.size() == 2);
   CHECK(ctx.armed[0].name == "session_idle");
   CHECK(ctx.armed[0].due_ms == ctx.now - 7 * minute + 30 * minute);
@@ -208,7 +175,8 @@ TEST_CASE_FIXTURE(fixture, "each further message re-arms the idle timer and take
   CHECK(conv.state().session == 1);
 }
 
-TEST_CASE_FIXTURE(fixture, "a repeated channel message id is answered as a duplicate and adds no line") {
+TEST_CASE_FIXTURE(fixture,
+                  "a repeated channel message id is answered as a duplicate and adds no line") {
   SB_REQUIRE_OK(say("我想买一款降噪耳机", "wx-9001"));
   ctx.clear();
   ctx.now += 2000;
@@ -220,6 +188,8 @@ TEST_CASE_FIXTURE(fixture, "a repeated channel message id is answered as a dupli
   CHECK_FALSE(dup.session_started);
   CHECK(ctx.armed.empty());  // a retry does not extend the session
   CHECK(ctx.published.empty());
+  CHECK(ctx.sent.empty());  // nor is it a second contact
+  CHECK(dup.replies.empty());
   CHECK(conv.state().transcript.size() == 1);
   CHECK(conv.state().message_count == 1);
   CHECK(conv.state().next_seq == 2);
@@ -265,7 +235,8 @@ TEST_CASE_FIXTURE(fixture, "the transcript keeps the newest lines up to the limi
   CHECK(ctx.last_reply().seq == 5);
 }
 
-TEST_CASE_FIXTURE(fixture, "the idle timer closes the session and publishes why and how many messages") {
+TEST_CASE_FIXTURE(fixture,
+                  "the idle timer closes the session and publishes why and how many messages") {
   SB_REQUIRE_OK(say("one", "w-1"));
   SB_REQUIRE_OK(say("two", "w-2"));
   ctx.clear();
@@ -317,7 +288,8 @@ TEST_CASE_FIXTURE(fixture, "a timer of another name leaves an open session alone
   CHECK(ctx.published.empty());
 }
 
-TEST_CASE_FIXTURE(fixture, "the next message after a close opens session 2 with seq starting at 1") {
+TEST_CASE_FIXTURE(fixture,
+                  "the next message after a close opens session 2 with seq starting at 1") {
   SB_REQUIRE_OK(say("one", "w-1"));
   SB_REQUIRE_OK(say("two", "w-2"));
   ctx.now += 30 * minute;
@@ -337,6 +309,11 @@ TEST_CASE_FIXTURE(fixture, "the next message after a close opens session 2 with 
   CHECK(events[0].message_count == 0);  // published before the first message is counted
   REQUIRE(ctx.armed.size() == 1);
   CHECK(ctx.armed[0].due_ms == ctx.now + 30 * minute);
+  // The user actor is already known (and keeps sending summaries): only the contact goes out.
+  auto commands = ctx.sent_of<schemas::user_command>();
+  REQUIRE(commands.size() == 1);
+  CHECK(commands[0].message.action == "contact");
+  CHECK(conv.state().user_key == "web:v-1001");
 
   CHECK(conv.state().session == 2);
   CHECK(conv.state().status == "bot");
@@ -370,6 +347,8 @@ TEST_CASE_FIXTURE(fixture, "a snapshot restores into a fresh conversation with e
   CHECK(b.started_at_ms == a.started_at_ms);
   CHECK(b.last_message_at_ms == a.last_message_at_ms);
   CHECK(b.recent_client_msg_ids == a.recent_client_msg_ids);
+  CHECK(b.user_key == a.user_key);
+  CHECK(b.user_key == "web:v-1001");
   REQUIRE(b.transcript.size() == a.transcript.size());
   for (size_t i = 0; i < a.transcript.size(); ++i) {
     CHECK(b.transcript[i].seq == a.transcript[i].seq);
@@ -394,6 +373,10 @@ TEST_CASE_FIXTURE(fixture, "a snapshot restores into a fresh conversation with e
   SB_REQUIRE_OK(copy.handle(make_envelope(addr, next), other));
   CHECK(other.last_reply().seq == 3);
   CHECK(other.last_reply().conversation_id == "web:v-1001#2");
+  // It remembers that its user actor was asked already.
+  auto commands = other.sent_of<schemas::user_command>();
+  REQUIRE(commands.size() == 1);
+  CHECK(commands[0].message.action == "contact");
 }
 
 TEST_CASE_FIXTURE(fixture, "restoring nothing resets to a new conversation") {
@@ -403,14 +386,14 @@ TEST_CASE_FIXTURE(fixture, "restoring nothing resets to a new conversation") {
   CHECK(conv.state().status == "closed");
   CHECK(conv.state().transcript.empty());
   CHECK(conv.state().recent_client_msg_ids.empty());
+  CHECK(conv.state().user_key.empty());
 }
 
 TEST_CASE_FIXTURE(fixture, "restoring garbage bytes is an error and keeps the state") {
   SB_REQUIRE_OK(say("one", "w-1"));
   auto before = conv.snapshot();
-  for (const std::string& garbage :
-       {std::string{"\xc1\xc1\xc1", 3}, std::string{"not msgpack"}, std::string{},
-        before.substr(0, before.size() / 2)}) {
+  for (const std::string& garbage : {std::string{"\xc1\xc1\xc1", 3}, std::string{"not msgpack"},
+                                     std::string{}, before.substr(0, before.size() / 2)}) {
     CAPTURE(garbage.size());
     auto r = conv.restore(garbage);
     REQUIRE_FALSE(r.ok());
@@ -438,10 +421,12 @@ TEST_CASE_FIXTURE(fixture, "a message of a type it does not handle is refused as
   CHECK(ctx.replies.empty());
   CHECK(ctx.published.empty());
   CHECK(ctx.armed.empty());
+  CHECK(ctx.sent.empty());
   CHECK(conv.state().session == 0);
 }
 
-TEST_CASE_FIXTURE(fixture, "a chat message whose payload does not decode is an error, not a message") {
+TEST_CASE_FIXTURE(fixture,
+                  "a chat message whose payload does not decode is an error, not a message") {
   auto env = make_envelope(addr, schemas::chat_message{});
   env.payload.data = "\xc1";
   auto r = conv.handle(env, ctx);
@@ -486,4 +471,616 @@ TEST_CASE("a key without a channel separator publishes the whole key as the chan
   CHECK(events[0].conversation_id == "lonely#1");
   CHECK(events[0].channel == "lonely");
   CHECK(events[0].person.empty());
+  auto commands = ctx.sent_of<schemas::user_command>();
+  REQUIRE(commands.size() == 2);
+  CHECK(commands[0].to == schemas::address{"user", "lonely"});
+  CHECK(commands[0].message.into == "lonely");
+  CHECK(commands[1].message.channel == "lonely");
+}
+
+// -- with the shipped bot -------------------------------------------------------------------------
+
+namespace {
+
+// A conversation answered by the shipped bot (config/*.yaml, loaded once per test binary).
+struct bot_fixture {
+  schemas::address addr{schemas::kinds::conversation, "app:u-42"};
+  conversation_settings settings = [] {
+    conversation_settings s;
+    s.session_idle_ms = 30 * minute;
+    s.bot = test::shipped_bot();
+    return s;
+  }();
+  conversation conv{addr, settings};
+  recording_context ctx{addr};
+
+  bot_fixture() { REQUIRE(conv.restore(std::nullopt).ok()); }
+
+  result<void> say(const std::string& text, const std::string& client_msg_id = "") {
+    schemas::chat_message msg;
+    msg.channel = "app";
+    msg.person = "u-42";
+    msg.text = text;
+    msg.client_msg_id = client_msg_id;
+    msg.sent_at_ms = ctx.now;
+    return conv.handle(make_envelope(addr, msg, ctx.now), ctx);
+  }
+
+  // Says `text` and returns the conversation's answer.
+  schemas::chat_accepted answer(const std::string& text, const std::string& client_msg_id = "") {
+    SB_REQUIRE_OK(say(text, client_msg_id));
+    return ctx.last_reply();
+  }
+
+  template <class M>
+  result<void> deliver(const M& msg) {
+    return conv.handle(make_envelope(addr, msg, ctx.now), ctx);
+  }
+
+  result<void> control(const std::string& action, const std::string& agent_id = "",
+                       const std::string& reason = "") {
+    schemas::conversation_control c;
+    c.action = action;
+    c.agent_id = agent_id;
+    c.reason = reason;
+    return deliver(c);
+  }
+
+  result<void> agent_says(const std::string& agent_id, const std::string& text) {
+    return deliver(schemas::agent_message{agent_id, text});
+  }
+
+  // Returns the line the shipped scripts say for `key`.
+  static std::string script(const std::string& key,
+                            const std::map<std::string, std::string>& values = {}) {
+    return test::shipped_bot()->scripts.render(key, values);
+  }
+
+  // Returns the outbound messages published, in order.
+  std::vector<schemas::outbound_event> outbound() {
+    return ctx.published_on<schemas::outbound_event>(schemas::topics::conversation_outbound);
+  }
+
+  // Asks for a human and checks that it worked; the recorded calls are cleared afterwards.
+  void hand_off() {
+    auto ok = answer("转人工", "a-human");
+    REQUIRE(ok.status == "waiting_for_agent");
+    ctx.clear();
+  }
+};
+
+std::vector<std::string> skus_of(const std::vector<schemas::product_card>& cards) {
+  std::vector<std::string> out;
+  for (const auto& c : cards) {
+    out.push_back(c.sku);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(bot_fixture,
+                  "the bot answers a product inquiry with products and publishes what it showed") {
+  auto ok = answer("我想买一款降噪耳机", "a-1");
+  CHECK(ok.status == "bot");
+  REQUIRE(ok.replies.size() == 1);
+  const auto& r = ok.replies[0];
+  CHECK(r.from == "bot");
+  CHECK(r.seq == 2);  // the person's message is seq 1
+  CHECK(r.at_ms == ctx.now);
+  REQUIRE_FALSE(r.products.empty());
+  CHECK(r.text.rfind(script("recommend", {{"names", ""}}), 0) == 0);
+
+  // The reply is in the transcript with its cards, and the person's line carries the intent.
+  REQUIRE(conv.state().transcript.size() == 2);
+  CHECK(conv.state().transcript[0].intent == "product_inquiry");
+  CHECK(conv.state().transcript[1].text == r.text);
+  CHECK(conv.state().transcript[1].skus == skus_of(r.products));
+  CHECK(conv.state().recommended_skus == skus_of(r.products));
+  CHECK(conv.state().last_intent == "product_inquiry");
+  CHECK(conv.state().signals.product_inquiries == 1);
+  CHECK(conv.state().signals.unresolved_turns == 0);
+
+  CHECK(ctx.topics() == std::vector<std::string>{schemas::topics::conversation_started,
+                                                 schemas::topics::product_inquiry,
+                                                 schemas::topics::recommendation_shown});
+  auto events = ctx.events();
+  REQUIRE(events.size() == 3);
+  CHECK(events[1].intent == "product_inquiry");
+  CHECK(events[1].skus == skus_of(r.products));
+  CHECK(events[1].user == "app:u-42");
+  CHECK(events[2].skus == skus_of(r.products));
+  CHECK(events[2].conversation_id == "app:u-42#1");
+  CHECK(events[2].message_count == 1);
+  CHECK(outbound().empty());  // the answer goes back in the reply, not as a later message
+}
+
+TEST_CASE_FIXTURE(
+    bot_fixture,
+    "a price objection is answered with other products and reported to the user actor") {
+  auto first = answer("我想买一款降噪耳机", "a-1");
+  REQUIRE_FALSE(first.replies.empty());
+  ctx.clear();
+  auto ok = answer("太贵了，有没有便宜一点的", "a-2");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text.rfind(script("price_objection", {{"names", ""}}), 0) == 0);
+  REQUIRE_FALSE(ok.replies[0].products.empty());
+  for (const auto& sku : skus_of(ok.replies[0].products)) {
+    CAPTURE(sku);
+    auto before = skus_of(first.replies[0].products);
+    CHECK(std::find(before.begin(), before.end(), sku) == before.end());
+  }
+  CHECK(conv.state().signals.price_objections == 1);
+  CHECK(conv.state().recommended_skus.size() ==
+        first.replies[0].products.size() + ok.replies[0].products.size());
+
+  auto commands = ctx.sent_of<schemas::user_command>();
+  REQUIRE(commands.size() == 1);
+  CHECK(commands[0].message.action == "contact");
+  CHECK(commands[0].message.price_objection);
+}
+
+TEST_CASE_FIXTURE(
+    bot_fixture,
+    "asking for a human enqueues the conversation at the agent pool and publishes the request") {
+  SB_REQUIRE_OK(say("我的订单到哪了", "a-1"));
+  ctx.clear();
+  ctx.now += minute;
+  auto ok = answer("转人工", "a-2");
+
+  CHECK(ok.status == "waiting_for_agent");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("handoff"));
+  CHECK(conv.state().status == "waiting_for_agent");
+  CHECK(conv.state().handoff_reason == "asked_for_human");
+  CHECK(conv.state().handoff_requested_at_ms == ctx.now);
+
+  auto pool = ctx.sent_of<schemas::pool_command>();
+  REQUIRE(pool.size() == 1);
+  CHECK(pool[0].to == schemas::address{"agent_pool", "default"});
+  CHECK(pool[0].message.action == "enqueue");
+  CHECK(pool[0].message.conversation_id == "app:u-42#1");
+  CHECK(pool[0].message.tier == "regular");  // no profile summary yet
+  CHECK(pool[0].message.reason.empty());
+  CHECK(pool[0].message.at_ms == ctx.now);
+
+  auto requested =
+      ctx.published_on<schemas::conversation_event>(schemas::topics::handoff_requested);
+  REQUIRE(requested.size() == 1);
+  CHECK(requested[0].reason == "asked_for_human");
+  CHECK(requested[0].conversation_id == "app:u-42#1");
+  CHECK(requested[0].priority == handoff_priority("regular", ""));
+  CHECK(requested[0].message_count == 2);
+  CHECK(requested[0].intent == "ask_human");
+
+  // While it waits, the bot only says that an agent is coming, and nothing is enqueued again.
+  ctx.clear();
+  ok = answer("我想买一款降噪耳机", "a-3");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("waiting_for_agent"));
+  CHECK(ok.replies[0].products.empty());
+  CHECK(ok.status == "waiting_for_agent");
+  CHECK(ctx.sent_of<schemas::pool_command>().empty());
+  CHECK(ctx.published_on<schemas::conversation_event>(schemas::topics::handoff_requested).empty());
+}
+
+TEST_CASE_FIXTURE(bot_fixture,
+                  "an accepting agent gets the whole context and the bot falls silent") {
+  SB_REQUIRE_OK(say("我的手机号是13812345678，订单到哪了？", "a-1"));
+  auto requested_at = ctx.now;
+  hand_off();
+  ctx.now += 45'000;
+  SB_REQUIRE_OK(control("accept", "li"));
+
+  auto context = ctx.last_reply_as<schemas::handoff_context>();
+  CHECK(context.conversation_id == "app:u-42#1");
+  CHECK(context.channel == "app");
+  CHECK(context.person == "u-42");
+  CHECK(context.status == "with_agent");
+  CHECK(context.agent_id == "li");
+  CHECK(context.reason == "asked_for_human");
+  CHECK(context.waited_ms == ctx.now - requested_at);
+  REQUIRE(context.transcript.size() == 5);  // two messages, two answers, the agent's arrival
+  CHECK(context.transcript[0].text == "我的手机号是138****5678，订单到哪了？");
+  CHECK(context.transcript[4].from == "system");
+  CHECK(conv.state().status == "with_agent");
+  CHECK(conv.state().agent_accepted_at_ms == ctx.now);
+
+  // The person is told that the agent joined; the desk hears of the accept.
+  auto out = outbound();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].message.from == "system");
+  CHECK(out[0].message.text == script("agent_joined", {{"agent", "li"}}));
+  CHECK(out[0].channel == "app");
+  CHECK(out[0].person == "u-42");
+  CHECK(out[0].conversation_id == "app:u-42#1");
+  auto accepted = ctx.published_on<schemas::conversation_event>(schemas::topics::handoff_accepted);
+  REQUIRE(accepted.size() == 1);
+  CHECK(accepted[0].agent_id == "li");
+  CHECK(accepted[0].reason == "asked_for_human");
+
+  // Accepting again by the same agent answers the context again without a second event.
+  ctx.clear();
+  SB_REQUIRE_OK(control("accept", "li"));
+  CHECK(ctx.last_reply_as<schemas::handoff_context>().agent_id == "li");
+  CHECK(ctx.published.empty());
+
+  // The person's messages are recorded, but the bot no longer answers them.
+  ctx.clear();
+  auto ok = answer("我想买一款降噪耳机", "a-3");
+  CHECK(ok.replies.empty());
+  CHECK(ok.status == "with_agent");
+  CHECK(outbound().empty());
+  CHECK(
+      ctx.published_on<schemas::conversation_event>(schemas::topics::recommendation_shown).empty());
+  CHECK(conv.state().transcript.back().from == "person");
+  REQUIRE(ctx.sent_of<schemas::user_command>().size() == 1);  // still a contact
+}
+
+TEST_CASE_FIXTURE(
+    bot_fixture,
+    "an agent's message is relayed to the person's channel and times the first reply") {
+  hand_off();
+  SB_REQUIRE_OK(control("accept", "li"));
+  ctx.clear();
+  ctx.now += 20'000;
+  auto first_reply_at = ctx.now;
+  SB_REQUIRE_OK(agent_says("li", "您好，我是客服小李。请把 13812345678 以外的联系方式发我"));
+
+  auto out = outbound();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].message.from == "agent:li");
+  CHECK(out[0].message.text == "您好，我是客服小李。请把 138****5678 以外的联系方式发我");
+  CHECK(out[0].message.at_ms == ctx.now);
+  CHECK(out[0].conversation_id == "app:u-42#1");
+  auto reply = ctx.last_reply_as<schemas::conversation_messages>();
+  CHECK(reply.status == "with_agent");
+  REQUIRE(reply.messages.size() == 1);
+  CHECK(reply.messages[0].seq == out[0].message.seq);
+  CHECK(conv.state().first_agent_reply_at_ms == first_reply_at);
+  CHECK(conv.state().transcript.back().from == "agent:li");
+  REQUIRE(ctx.armed.size() == 1);  // an agent's message keeps the session alive too
+  CHECK(ctx.armed[0].due_ms == ctx.now + 30 * minute);
+
+  // A later message does not move the time of the first reply.
+  ctx.now += minute;
+  SB_REQUIRE_OK(agent_says("li", "还在吗？"));
+  CHECK(conv.state().first_agent_reply_at_ms == first_reply_at);
+}
+
+TEST_CASE_FIXTURE(
+    bot_fixture,
+    "a message or an accept from an agent who does not have the conversation is refused") {
+  // Nobody has it yet.
+  auto r = agent_says("li", "hello");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+
+  hand_off();
+  SB_REQUIRE_OK(control("accept", "li"));
+  ctx.clear();
+  auto lines = conv.state().transcript.size();
+
+  r = agent_says("wang", "我来接手");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+  CHECK(r.err().message.find("wang") != std::string::npos);
+  r = control("accept", "wang");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+  r = control("accept", "");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+
+  CHECK(ctx.published.empty());
+  CHECK(ctx.replies.empty());
+  CHECK(conv.state().agent_id == "li");
+  CHECK(conv.state().transcript.size() == lines);
+  CHECK(conv.state().first_agent_reply_at_ms == 0);
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "closing gives the conversation back to the bot") {
+  hand_off();
+  SB_REQUIRE_OK(control("accept", "li"));
+  SB_REQUIRE_OK(agent_says("li", "已为您处理"));
+  ctx.clear();
+  SB_REQUIRE_OK(control("close", "li"));
+
+  CHECK(conv.state().status == "bot");
+  CHECK(conv.state().agent_id.empty());
+  CHECK(ctx.sent.empty());  // whoever closes the chat frees the agent's slot at the desk
+  CHECK(ctx.last_reply_as<schemas::conversation_messages>().status == "bot");
+  auto out = outbound();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].message.from == "system");
+  CHECK(out[0].message.text == script("agent_left"));
+
+  ctx.clear();
+  auto ok = answer("谢谢，再见", "a-9");
+  CHECK(ok.status == "bot");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("thanks_bye"));
+
+  // A later request for a human is a new handoff.
+  ctx.clear();
+  ok = answer("转人工", "a-10");
+  CHECK(ok.status == "waiting_for_agent");
+  CHECK(ctx.sent_of<schemas::pool_command>().size() == 1);
+}
+
+TEST_CASE_FIXTURE(bot_fixture,
+                  "closing while nobody took the conversation yet withdraws it from the desk") {
+  hand_off();
+  SB_REQUIRE_OK(control("close"));
+  CHECK(conv.state().status == "bot");
+  CHECK(ctx.last_reply_as<schemas::conversation_messages>().status == "bot");
+  auto pool = ctx.sent_of<schemas::pool_command>();
+  REQUIRE(pool.size() == 1);
+  CHECK(pool[0].to == schemas::address{"agent_pool", "default"});
+  CHECK(pool[0].message.action == "cancel");
+  CHECK(pool[0].message.conversation_id == "app:u-42#1");
+  REQUIRE(outbound().size() == 1);
+  CHECK(outbound()[0].message.text == script("agent_left"));
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "closing a conversation the bot has sends nothing") {
+  SB_REQUIRE_OK(say("你好", "a-1"));
+  ctx.clear();
+  SB_REQUIRE_OK(control("close"));
+  CHECK(conv.state().status == "bot");
+  CHECK(ctx.sent.empty());
+  CHECK(ctx.published.empty());
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "a retry of a channel message is answered with the same replies") {
+  auto ok = answer("我想买一款降噪耳机", "wx-9001");
+  REQUIRE(ok.replies.size() == 1);
+  REQUIRE_FALSE(ok.replies[0].products.empty());
+  ctx.clear();
+  ctx.now += 5000;
+  auto dup = answer("我想买一款降噪耳机", "wx-9001");
+
+  CHECK(dup.duplicate);
+  CHECK(dup.seq == ok.seq);
+  CHECK(dup.status == "bot");
+  REQUIRE(dup.replies.size() == ok.replies.size());
+  const auto& a = ok.replies[0];
+  const auto& b = dup.replies[0];
+  CHECK(b.seq == a.seq);
+  CHECK(b.from == a.from);
+  CHECK(b.text == a.text);
+  CHECK(b.at_ms == a.at_ms);  // the replies of then, not new ones
+  REQUIRE(b.products.size() == a.products.size());
+  for (size_t i = 0; i < a.products.size(); ++i) {
+    CHECK(b.products[i].sku == a.products[i].sku);
+    CHECK(b.products[i].name == a.products[i].name);
+    CHECK(b.products[i].price == a.products[i].price);
+    CHECK(b.products[i].currency == a.products[i].currency);
+    CHECK(b.products[i].pitch == a.products[i].pitch);
+  }
+  CHECK(ctx.published.empty());
+  CHECK(ctx.sent.empty());
+  CHECK(conv.state().transcript.size() == 2);
+  CHECK(conv.state().signals.product_inquiries == 1);
+
+  // The retry of an earlier message gets that message's replies, not the latest ones.
+  SB_REQUIRE_OK(say("你好", "wx-9002"));
+  dup = answer("我想买一款降噪耳机", "wx-9001");
+  CHECK(dup.duplicate);
+  REQUIRE(dup.replies.size() == 1);
+  CHECK(dup.replies[0].text == a.text);
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "a phone number is masked before it is kept or published") {
+  auto ok = answer("我的手机号是13812345678，订单到哪了？", "a-77");
+  REQUIRE(conv.state().transcript.size() == 2);
+  CHECK(conv.state().transcript[0].text == "我的手机号是138****5678，订单到哪了？");
+  CHECK(conv.state().transcript[0].intent == "order_status");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("order_status"));
+
+  auto raw = std::string{"13812345678"};
+  CHECK(conv.snapshot().find(raw) == std::string::npos);
+  CHECK(conv.status_json().find(raw) == std::string::npos);
+  for (const auto& env : ctx.sent) {
+    CHECK(env.payload.data.find(raw) == std::string::npos);
+  }
+  for (const auto& [topic, env] : ctx.published) {
+    CHECK(env.payload.data.find(raw) == std::string::npos);
+  }
+  // A poll of the transcript shows the masked line too.
+  ctx.clear();
+  SB_REQUIRE_OK(control("transcript"));
+  auto lines = ctx.last_reply_as<schemas::conversation_messages>();
+  REQUIRE(lines.messages.size() == 2);
+  CHECK(lines.messages[0].text == "我的手机号是138****5678，订单到哪了？");
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "profile summaries are kept and change how the bot hands off") {
+  schemas::profile_summary gold;
+  gold.user_key = "app:u-42";
+  gold.tier = "gold";
+  gold.order_count = 7;
+  SB_REQUIRE_OK(deliver(gold));
+  CHECK(conv.state().profile_known);
+  CHECK(conv.state().profile.tier == "gold");
+  CHECK(conv.state().profile.order_count == 7);
+  CHECK(ctx.replies.empty());
+  CHECK(ctx.published.empty());
+
+  // A mild complaint from a gold member goes to a human, first in line among complaints.
+  auto ok = answer("耳机有杂音", "a-1");
+  CHECK(ok.status == "waiting_for_agent");
+  REQUIRE(ok.replies.size() == 2);
+  CHECK(ok.replies[0].text == script("complaint"));
+  CHECK(ok.replies[1].text == script("handoff"));
+  CHECK(conv.state().handoff_reason == "complaint_top_tier");
+  auto pool = ctx.sent_of<schemas::pool_command>();
+  REQUIRE(pool.size() == 1);
+  CHECK(pool[0].message.tier == "gold");
+  CHECK(pool[0].message.reason == "complaint");
+  CHECK(pool[0].message.skill == "aftersales");
+  auto requested =
+      ctx.published_on<schemas::conversation_event>(schemas::topics::handoff_requested);
+  REQUIRE(requested.size() == 1);
+  CHECK(requested[0].tier == "gold");
+  CHECK(requested[0].priority == handoff_priority("gold", "complaint"));
+
+  // The summary survives a snapshot, and a new session keeps it.
+  conversation copy{addr, settings};
+  SB_REQUIRE_OK(copy.restore(conv.snapshot()));
+  CHECK(copy.state().profile_known);
+  CHECK(copy.state().profile.tier == "gold");
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "the same mild complaint from a regular member stays with the bot") {
+  schemas::profile_summary regular;
+  regular.tier = "regular";
+  SB_REQUIRE_OK(deliver(regular));
+  auto ok = answer("耳机有杂音", "a-1");
+  CHECK(ok.status == "bot");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("complaint"));
+  CHECK(ctx.sent_of<schemas::pool_command>().empty());
+  CHECK(conv.state().signals.negative_messages == 1);
+}
+
+TEST_CASE_FIXTURE(bot_fixture,
+                  "a profile summary that does not decode is an error and changes nothing") {
+  auto env = make_envelope(addr, schemas::profile_summary{});
+  env.payload.data = "\xc1";
+  auto r = conv.handle(env, ctx);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::decode_malformed);
+  CHECK_FALSE(conv.state().profile_known);
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "two messages the bot cannot answer offer a human, then hand off") {
+  auto ok = answer("asdf qwer", "a-1");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("offer_human"));
+  CHECK(conv.state().signals.unresolved_turns == 1);
+  CHECK(ok.status == "bot");
+
+  ok = answer("zxcv uiop", "a-2");
+  CHECK(ok.status == "waiting_for_agent");
+  CHECK(conv.state().handoff_reason == "unresolved");
+  REQUIRE(ctx.sent_of<schemas::pool_command>().size() == 1);
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "an answered message resets the count of unanswered ones") {
+  SB_REQUIRE_OK(say("asdf qwer", "a-1"));
+  SB_REQUIRE_OK(say("你好", "a-2"));
+  CHECK(conv.state().signals.unresolved_turns == 0);
+  auto ok = answer("zxcv uiop", "a-3");
+  CHECK(ok.status == "bot");
+  REQUIRE(ok.replies.size() == 1);
+  CHECK(ok.replies[0].text == script("offer_human"));
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "a handoff control command asks for a human with its reason") {
+  SB_REQUIRE_OK(say("你好", "a-1"));
+  ctx.clear();
+  schemas::conversation_control c;
+  c.action = "handoff";
+  c.reason = "high_churn_risk";
+  SB_REQUIRE_OK(deliver(c));
+  CHECK(ctx.last_reply_as<schemas::conversation_messages>().status == "waiting_for_agent");
+  auto pool = ctx.sent_of<schemas::pool_command>();
+  REQUIRE(pool.size() == 1);
+  CHECK(pool[0].message.reason == "high_churn_risk");
+  CHECK(conv.state().handoff_reason == "high_churn_risk");
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "a poll returns the lines for the person after a sequence number") {
+  SB_REQUIRE_OK(say("你好", "a-1"));
+  SB_REQUIRE_OK(say("我想买一款降噪耳机", "a-2"));
+  ctx.clear();
+  schemas::conversation_control poll;
+  poll.action = "poll";
+  poll.after_seq = 2;
+  SB_REQUIRE_OK(deliver(poll));
+  auto msgs = ctx.last_reply_as<schemas::conversation_messages>();
+  CHECK(msgs.conversation_id == "app:u-42#1");
+  CHECK(msgs.status == "bot");
+  REQUIRE(msgs.messages.size() == 1);  // seq 3 is the person's own message
+  CHECK(msgs.messages[0].seq == 4);
+  CHECK(msgs.messages[0].from == "bot");
+  CHECK_FALSE(msgs.messages[0].products.empty());
+  CHECK(ctx.published.empty());
+}
+
+TEST_CASE_FIXTURE(bot_fixture,
+                  "a control command for another session or of an unknown action is refused") {
+  SB_REQUIRE_OK(say("你好", "a-1"));
+  ctx.clear();
+  schemas::conversation_control c;
+  c.action = "poll";
+  c.session = 7;
+  auto r = deliver(c);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::not_found);
+  CHECK(r.err().message.find("app:u-42#1") != std::string::npos);
+
+  r = control("dance");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+  CHECK(ctx.replies.empty());
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "an accept after the session closed is refused") {
+  SB_REQUIRE_OK(say("你好", "a-1"));
+  schemas::timer_fired t;
+  t.name = conversation::idle_timer;
+  t.generation = 1;
+  SB_REQUIRE_OK(conv.on_timer(t, ctx));
+  auto r = control("accept", "li");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().code == errc::invalid_argument);
+  CHECK(conv.state().status == "closed");
+}
+
+TEST_CASE_FIXTURE(
+    bot_fixture,
+    "an idle session waiting for or with an agent is withdrawn from the desk when it closes") {
+  schemas::timer_fired t;
+  t.name = conversation::idle_timer;
+  t.generation = 1;
+
+  SUBCASE("waiting") {
+    hand_off();
+    SB_REQUIRE_OK(conv.on_timer(t, ctx));
+    auto pool = ctx.sent_of<schemas::pool_command>();
+    REQUIRE(pool.size() == 1);
+    CHECK(pool[0].to == schemas::address{"agent_pool", "default"});
+    CHECK(pool[0].message.action == "cancel");
+    CHECK(pool[0].message.conversation_id == "app:u-42#1");
+  }
+  SUBCASE("with an agent") {
+    hand_off();
+    SB_REQUIRE_OK(control("accept", "li"));
+    ctx.clear();
+    SB_REQUIRE_OK(conv.on_timer(t, ctx));
+    auto pool = ctx.sent_of<schemas::pool_command>();
+    REQUIRE(pool.size() == 1);
+    CHECK(pool[0].message.action == "close");
+    CHECK(pool[0].message.conversation_id == "app:u-42#1");
+  }
+  CHECK(conv.state().status == "closed");
+  auto closed = ctx.published_on<schemas::conversation_event>(schemas::topics::conversation_closed);
+  REQUIRE(closed.size() == 1);
+  CHECK(closed[0].reason == "idle_timeout");
+}
+
+TEST_CASE_FIXTURE(bot_fixture, "the status shows the bot's signals and the handoff") {
+  SB_REQUIRE_OK(say("我想买一款降噪耳机", "a-1"));
+  SB_REQUIRE_OK(say("转人工", "a-2"));
+  auto j = nlohmann::json::parse(conv.status_json(), nullptr, false);
+  REQUIRE(j.is_object());
+  CHECK(j.at("status").get<std::string>() == "waiting_for_agent");
+  CHECK(j.at("handoff_reason").get<std::string>() == "asked_for_human");
+  CHECK(j.at("last_intent").get<std::string>() == "ask_human");
+  CHECK(j.at("recommended_skus").size() == conv.state().recommended_skus.size());
+  CHECK(j.at("signals").at("person_messages").get<int64_t>() == 2);
+  CHECK(j.at("signals").at("product_inquiries").get<int64_t>() == 1);
 }

@@ -1,5 +1,6 @@
-// The scripted demo against an embedded node: the shipped scenario's account and summary, and small
-// custom scenarios. The demo's clock is scripted, so these runs never wait on wall time.
+// The scripted demo against an embedded node: the runner's mechanics on the foundation scenario
+// (tests/data/demo/), the shipped scenario's funnel, and small custom scenarios. The demo's clock
+// is scripted, so these runs never wait on wall time.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -36,10 +37,13 @@ std::string write_file(const test::temp_dir& dir, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("the shipped demo scenario plays out as its comments say") {
+TEST_CASE(
+    "the foundation scenario's retries, sessions, timers and passivations play out as its comments "
+    "say") {
   std::ostringstream out;
   auto s = SB_REQUIRE_OK(
-      run_demo(node_config{}, std::string{SB_SOURCE_DIR} + "/config/demo/scenario.yaml", out));
+      run_demo(node_config{},
+               std::string{SB_SOURCE_DIR} + "/tests/data/demo/foundation_scenario.yaml", out));
   auto text = out.str();
   CAPTURE(text);
 
@@ -58,24 +62,35 @@ TEST_CASE("the shipped demo scenario plays out as its comments say") {
   CHECK(s.sessions_closed == 4);
   CHECK(s.timers_fired == 4);
 
-  // Actors (5m idle; a timer firing counts as activity): all three activate at 0m and passivate
-  // at 6m; web comes back at 6m; the firings at 37m bring back wechat and app; at 77m web and
-  // wechat have been idle 40m and go, while app was just woken by its own timer and stays.
-  CHECK(s.activations == 6);
-  CHECK(s.passivations == 5);
+  // Actors (5m idle; a timer firing counts as activity). Each conversation's first message also
+  // wakes the person's user actor (asked for a profile summary, told of the contact), and every
+  // later message tells it of the contact again. At 0m three conversations and three users
+  // activate; all six passivate at 6m; w-3 brings back web's conversation and user; the firings at
+  // 37m bring back wechat's and app's conversations while web's user, idle for 31m, goes; a-78
+  // brings back app's user; at 77m web's and wechat's conversations and app's user have been idle
+  // for 40m and go, while app's conversation was just woken by its own timer and stays.
+  CHECK(s.activations == 11);
+  CHECK(s.passivations == 10);
 
-  CHECK(contains(text, "Switchboard demo: Three shoppers, three channels, one engine"));
+  CHECK(
+      contains(text, "Switchboard demo: Three shoppers, three channels, one engine (foundation)"));
   CHECK(contains(text, "memory store"));
   CHECK(contains(text, "channel retry of wx-9001, recognised and not applied again"));
   CHECK(count_of(text, "recognised and not applied again") == 1);
+  CHECK(contains(text, "6 idle actor(s) passivated"));
+  CHECK(contains(text, "1 idle actor(s) passivated"));
   CHECK(contains(text, "3 idle actor(s) passivated"));
-  CHECK(contains(text, "2 idle actor(s) passivated"));
-  CHECK(contains(text, "web:v-1001#1 message 3  [actor activated, state loaded from store]"));
+  // The bot's answer is seq 2 and 4, so the third message is seq 5.
+  CHECK(contains(text, "-> web:v-1001#1 seq 5  [actor activated, state loaded from store]"));
+  // Only the conversation's own activation is reported: app's was woken by its timer already.
+  CHECK(contains(text, "-> app:u-42#2 seq 1\n"));
+  CHECK(count_of(text, "[actor activated") == 4);
   CHECK(contains(text, "3 durable timer(s) fired"));
   CHECK(contains(text, "1 durable timer(s) fired"));
   CHECK(contains(text, "event conversation.started app:u-42#2"));
   CHECK(contains(text, "event conversation.closed web:v-1001#1 (idle_timeout, 3 messages)"));
   CHECK(contains(text, "event conversation.closed wechat:oXYZ42#1 (idle_timeout, 1 messages)"));
+  CHECK(contains(text, "event conversation.closed app:u-42#1 (idle_timeout, 1 messages)"));
   CHECK(contains(text, "event conversation.closed app:u-42#2 (idle_timeout, 1 messages)"));
   CHECK(count_of(text, "event conversation.started") == 4);
   CHECK(count_of(text, "event conversation.closed") == 4);
@@ -83,6 +98,83 @@ TEST_CASE("the shipped demo scenario plays out as its comments say") {
   CHECK(contains(text, "  messages applied        6\n"));
   CHECK(contains(text, "  channel retries dropped 1\n"));
   CHECK(contains(text, "  durable timers fired    4\n"));
+}
+
+TEST_CASE("the shipped demo scenario shows the whole funnel") {
+  std::ostringstream out;
+  auto s = SB_REQUIRE_OK(
+      run_demo(node_config{}, std::string{SB_SOURCE_DIR} + "/config/demo/scenario.yaml", out));
+  auto text = out.str();
+  CAPTURE(text);
+
+  // Messages: wechat wx-9001 wx-9002 (the retry of wx-9001 is not applied), web w-1 w-2 w-3, app
+  // a-77 a-78 a-79 a-80.
+  CHECK(s.messages == 9);
+  CHECK(s.retries_recognised == 1);
+  CHECK(s.messages_by_channel.at("wechat") == 2);
+  CHECK(s.messages_by_channel.at("web") == 3);
+  CHECK(s.messages_by_channel.at("app") == 4);
+  CHECK(s.messages_by_channel.size() == 3);
+
+  // The funnel: two product inquiries (headphones on WeChat, running earbuds on the web) show
+  // 2 + 3 cards, the price objection 3 cheaper ones; one click; the order webhook, sent twice
+  // with one event id, is one order.
+  CHECK(s.product_inquiries == 2);
+  CHECK(s.recommendations_shown == 8);
+  CHECK(s.recommendations_clicked == 1);
+  CHECK(s.orders == 1);
+
+  // The app user asks for a human at 0:00; li, signed in and offered the conversation at once,
+  // accepts 45s later, answers once and hands it back.
+  CHECK(s.handoffs_requested == 1);
+  CHECK(s.handoffs_accepted == 1);
+  CHECK(s.agent_wait_ms_total == 45'000);
+  CHECK(s.agent_messages == 1);
+
+  // Sessions: wechat, web and app #1 open at 0:00 and close at 37:45 (web's timer moved to 36:45
+  // by w-3); a-80 opens app #2, closed at 77:45.
+  CHECK(s.sessions_started == 4);
+  CHECK(s.sessions_closed == 4);
+  CHECK(s.timers_fired == 4);
+  // Actors: the desk, three conversations and three users at 0:00, all passivated at 6:45; web's
+  // conversation and user come back at 6:45; the firings at 37:45 bring back wechat's and app's
+  // conversations while web's user goes; a-80 wakes app's user; at 77:45 web's and wechat's
+  // conversations and app's user go.
+  CHECK(s.activations == 12);
+  CHECK(s.passivations == 11);
+
+  CHECK(contains(text, "Switchboard demo: Three shoppers, three channels, one engine\n"));
+  CHECK(contains(text, "agent li is online"));
+  CHECK(contains(text, "channel retry of wx-9001, recognised and not applied again"));
+  CHECK(count_of(text, "AL-ANC-LITE") == 0);  // out of stock
+  CHECK(contains(text, "shop event recommendation.clicked for web:v-1001 (AL-SPORT-RUN)"));
+  CHECK(count_of(text, "shop event order.placed for web:v-1001 (order A1002, 399 CNY)") == 2);
+  CHECK(contains(text,
+                 "event handoff.requested app:u-42#1 (asked_for_human, 2 messages)\n"
+                 "           event handoff.offered app:u-42#1 to agent li\n"));
+  CHECK(contains(text,
+                 "agent li takes app:u-42#1 after 45s in the queue; context in one answer: "
+                 "5 transcript lines, reason asked_for_human, member tier regular"));
+  CHECK(contains(text, "event handoff.accepted app:u-42#1"));
+  CHECK(contains(text, "agent li -> app:u-42: 您好，我是客服小李，您的订单明天送达。"));
+  // With the agent there, the bot stays silent.
+  CHECK(contains(text, "-> app:u-42#1 seq 7\n           (conversation is now with_agent)\n"));
+  CHECK(contains(text, "agent li hands app:u-42#1 back to the bot"));
+  CHECK(contains(text, "-> web:v-1001#1 seq 5  [actor activated, state loaded from store]"));
+  CHECK(contains(text, "event conversation.closed app:u-42#1 (idle_timeout, 3 messages)"));
+  CHECK(contains(text, "event conversation.closed wechat:oXYZ42#1 (idle_timeout, 2 messages)"));
+  CHECK(contains(text, "event conversation.started app:u-42#2"));
+
+  CHECK(contains(text, "  messages applied        9\n"));
+  CHECK(contains(text, "    on app                 4\n"));
+  CHECK(contains(text, "  product inquiries       2\n"));
+  CHECK(contains(text, "  recommendations shown   8\n"));
+  CHECK(contains(text, "  recommendations clicked 1\n"));
+  CHECK(contains(text, "  orders placed           1\n"));
+  CHECK(contains(text, "  handoffs requested      1\n"));
+  CHECK(contains(text, "  handoffs accepted       1\n"));
+  CHECK(contains(text, "  agent wait (mean)       45s\n"));
+  CHECK(contains(text, "  agent messages          1\n"));
 }
 
 TEST_CASE("a custom scenario runs with the node's own session idle time") {
@@ -110,20 +202,33 @@ TEST_CASE("a custom scenario runs with the node's own session idle time") {
   CHECK(s.sessions_started == 2);
   CHECK(s.sessions_closed == 2);
   CHECK(s.timers_fired == 2);
-  // The actor is busy (a message or a firing) at every step, never idle for 5m.
-  CHECK(s.activations == 1);
-  CHECK(s.passivations == 0);
+  // The bot understands neither "one" nor "两 | two": the second hands the conversation to the
+  // agent desk, and the idle timer at 1m (applied at 2m) withdraws it again.
+  CHECK(s.handoffs_requested == 1);
+  CHECK(s.handoffs_accepted == 0);
+  // The conversation is busy (a message or a firing) at every step, never idle for 5m. Its user
+  // actor (woken by the first message, last told of a contact at 2m) and the desk (last asked at
+  // 2m) are idle by 12m.
+  CHECK(s.activations == 3);
+  CHECK(s.passivations == 2);
   CHECK(s.messages_by_channel.at("app") == 3);
 
   CHECK(contains(text, "Switchboard demo: One shopper, two sessions"));
   CHECK(contains(text, "app:u-1 says \"两 | two\""));
-  CHECK(contains(text, "app:u-1#1 message 2"));
+  CHECK(contains(text, "-> app:u-1#1 seq 1  [actor activated]"));
+  CHECK(contains(text, "-> app:u-1#1 seq 3\n"));  // the bot's answer to a-1 is seq 2
   CHECK(contains(text, "channel retry of a-1"));
   CHECK(contains(text, "event conversation.closed app:u-1#1 (idle_timeout, 2 messages)"));
   CHECK(contains(text, "# Back after the session closed"));
-  CHECK(contains(text, "app:u-1#2 message 1"));
+  CHECK(contains(text, "-> app:u-1#2 seq 1\n"));  // a new session, the same live actor
   CHECK(contains(text, "event conversation.closed app:u-1#2 (idle_timeout, 1 messages)"));
-  CHECK_FALSE(contains(text, "passivated"));
+  CHECK(count_of(text, "[actor activated") == 1);
+  CHECK(count_of(text, "idle actor(s) passivated") == 1);
+  CHECK(contains(text, "event handoff.requested app:u-1#1 (unresolved, 2 messages)"));
+  CHECK(contains(text,
+                 "[00:12:00] time passes (+10m)\n"
+                 "           1 durable timer(s) fired\n"));
+  CHECK(contains(text, "2 idle actor(s) passivated"));
 }
 
 TEST_CASE("a demo whose scenario does not load fails before it starts") {
