@@ -26,9 +26,8 @@ result<void> register_builtin_kinds(kind_registry& kinds, const node_config& cfg
   kinds.add(schemas::kinds::agent_pool,
             [](const schemas::address&) { return std::make_unique<agent_pool>(); });
   std::shared_ptr<bot_knowledge> shared = *bot;
-  kinds.add("catalog", [shared](const schemas::address&) {
-    return std::make_unique<catalog_actor>(shared);
-  });
+  kinds.add("catalog",
+            [shared](const schemas::address&) { return std::make_unique<catalog_actor>(shared); });
   return {};
 }
 

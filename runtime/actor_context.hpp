@@ -15,8 +15,8 @@ namespace sb {
 enum class log_level { debug, info, warn, error };
 
 /// What a keyed behaviour may do while it handles one message: read the time, send, publish, reply,
-/// arm and cancel its durable timers, log. Given by the runtime for the duration of one handler call
-/// only (do not keep it); used only from the actor's own thread.
+/// arm and cancel its durable timers, log. Given by the runtime for the duration of one handler
+/// call only (do not keep it); used only from the actor's own thread.
 ///
 /// Messages sent while handling get ids derived from the id of the message being handled, so a
 /// message redelivered after a crash produces the same ids again and receivers drop the repeats.
@@ -46,7 +46,8 @@ class actor_context {
   /// Logs a line tagged with this actor's kind and key.
   virtual void log(log_level level, std::string_view message) = 0;
 
-  // -- typed helpers ---------------------------------------------------------------------------------
+  // -- typed helpers
+  // ---------------------------------------------------------------------------------
 
   template <class M>
   void send(schemas::address to, const M& msg) {

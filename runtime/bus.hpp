@@ -22,8 +22,8 @@ using reply_handler = std::function<void(result<schemas::envelope>)>;
 using event_handler = std::function<void(const std::string& topic, const schemas::envelope&)>;
 
 /// The one way to reach keyed actors and events, wherever they run. Implementations: the
-/// in-process bus (embedded node) and, with clustering, the NATS bus; code above this interface does
-/// not know which one it talks to.
+/// in-process bus (embedded node) and, with clustering, the NATS bus; code above this interface
+/// does not know which one it talks to.
 ///
 /// Lifetime: owned by the node; valid until the node is destroyed. Thread-safety: every method may
 /// be called from any thread.

@@ -17,8 +17,8 @@ std::string encode(const T& msg);
 /// Never throws: malformed, truncated, oversized, wrongly shaped or too-new input gives an error
 /// (errc::decode_*) and counts `sb_decode_errors_total`. Missing fields keep their defaults and
 /// unknown fields are ignored, so older and newer writers interoperate within the compatible range.
-/// Limits on untrusted input (decode_malformed beyond them): 8 MiB in all, 4 MiB per string or bytes
-/// field, 65536 entries per array or map, nesting 32 deep.
+/// Limits on untrusted input (decode_malformed beyond them): 8 MiB in all, 4 MiB per string or
+/// bytes field, 65536 entries per array or map, nesting 32 deep.
 template <class T>
 result<T> decode(std::string_view bytes);
 

@@ -15,10 +15,11 @@
 
 namespace sb {
 
-/// The logic of one keyed actor kind, free of any actor framework: the runtime's generic actor shell
-/// owns one instance per live address, restores it from the store on activation, feeds it messages
-/// and timer firings one at a time, and saves its snapshot after every message that changed it and
-/// on passivation. Implementations are plain C++ and unit-testable with a hand-made actor_context.
+/// The logic of one keyed actor kind, free of any actor framework: the runtime's generic actor
+/// shell owns one instance per live address, restores it from the store on activation, feeds it
+/// messages and timer firings one at a time, and saves its snapshot after every message that
+/// changed it and on passivation. Implementations are plain C++ and unit-testable with a hand-made
+/// actor_context.
 ///
 /// Lifetime: created on activation, destroyed on passivation. Thread: only ever called from the
 /// owning actor, one call at a time. Exceptions must not escape (the shell catches them anyway and
@@ -48,11 +49,14 @@ class keyed_behavior {
 using behavior_factory =
     std::function<std::unique_ptr<keyed_behavior>(const schemas::address& addr)>;
 
-/// The actor kinds a node runs, by name. Filled once at start-up, then only read (thread-safe then).
+/// The actor kinds a node runs, by name. Filled once at start-up, then only read (thread-safe
+/// then).
 class kind_registry {
  public:
   /// Registers `kind`; registering a kind twice replaces the factory.
-  void add(std::string kind, behavior_factory factory) { kinds_[std::move(kind)] = std::move(factory); }
+  void add(std::string kind, behavior_factory factory) {
+    kinds_[std::move(kind)] = std::move(factory);
+  }
 
   /// Returns the factory of `kind`, or nullptr if no module registered it.
   [[nodiscard]] const behavior_factory* find(const std::string& kind) const {

@@ -1,13 +1,13 @@
 #include "runtime/logging.hpp"
 #include "runtime/privacy/pii_mask.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -176,11 +176,16 @@ spdlog::sink_ptr make_target(const logging_options& opts) {
 
 std::optional<spdlog::level::level_enum> parse_level(std::string_view s) {
   using spdlog::level::level_enum;
-  if (s == "trace") return level_enum::trace;
-  if (s == "debug") return level_enum::debug;
-  if (s == "info") return level_enum::info;
-  if (s == "warn") return level_enum::warn;
-  if (s == "error") return level_enum::err;
+  if (s == "trace")
+    return level_enum::trace;
+  if (s == "debug")
+    return level_enum::debug;
+  if (s == "info")
+    return level_enum::info;
+  if (s == "warn")
+    return level_enum::warn;
+  if (s == "error")
+    return level_enum::err;
   return std::nullopt;
 }
 

@@ -48,16 +48,16 @@ using log_fields = std::vector<std::pair<std::string, std::string>>;
 
 /// Writes `msg` (taken verbatim, not as a format string) at `level` with context `fields`: in JSON
 /// they become top-level string keys of the line (a key clashing with ts, level, node, logger or
-/// msg is written as `ctx_<key>`); in text they are appended as ` key=value`, with values quoted and
-/// escaped when they contain spaces, quotes, '=' or control characters. Fields reach only the sinks
-/// configured by setup_logging(), and only for synchronous loggers such as those of get_logger().
+/// msg is written as `ctx_<key>`); in text they are appended as ` key=value`, with values quoted
+/// and escaped when they contain spaces, quotes, '=' or control characters. Fields reach only the
+/// sinks configured by setup_logging(), and only for synchronous loggers such as those of
+/// get_logger().
 void log_with(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg,
               const log_fields& fields);
 
 /// Same as above, for the shared pointer that get_logger() returns.
-inline void log_with(const std::shared_ptr<spdlog::logger>& logger,
-                     spdlog::level::level_enum level, std::string_view msg,
-                     const log_fields& fields) {
+inline void log_with(const std::shared_ptr<spdlog::logger>& logger, spdlog::level::level_enum level,
+                     std::string_view msg, const log_fields& fields) {
   log_with(*logger, level, msg, fields);
 }
 

@@ -27,7 +27,8 @@ class memory_store final : public store {
  public:
   explicit memory_store(const clock& clk) : clock_(clk) {}
 
-  // -- plain values ----------------------------------------------------------------------------------
+  // -- plain values
+  // ----------------------------------------------------------------------------------
 
   result<std::optional<std::string>> get(std::string_view key) override {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -123,7 +124,8 @@ class memory_store final : public store {
     return std::optional<int64_t>{e->expires_at_ms - now};
   }
 
-  // -- sorted sets -----------------------------------------------------------------------------------
+  // -- sorted sets
+  // -----------------------------------------------------------------------------------
 
   result<void> sorted_set_add(std::string_view set, std::string_view member,
                               int64_t score) override {
@@ -158,8 +160,7 @@ class memory_store final : public store {
   }
 
   result<std::vector<scored_member>> sorted_set_range_by_score(std::string_view set, int64_t min,
-                                                               int64_t max,
-                                                               size_t limit) override {
+                                                               int64_t max, size_t limit) override {
     std::lock_guard<std::mutex> guard{mutex_};
     std::vector<scored_member> out;
     auto s = sets_.find(set);
@@ -180,7 +181,8 @@ class memory_store final : public store {
     return s == sets_.end() ? int64_t{0} : static_cast<int64_t>(s->second.scores.size());
   }
 
-  // -- admin -----------------------------------------------------------------------------------------
+  // -- admin
+  // -----------------------------------------------------------------------------------------
 
   result<void> ping() override { return {}; }
 

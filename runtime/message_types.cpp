@@ -40,8 +40,8 @@ result<std::string> bytes_to_json(std::string_view bytes) {
 
 }  // namespace
 
-#define SB_TRY_JSON_TO_BYTES(T) \
-  if (type == T::type_name) {   \
+#define SB_TRY_JSON_TO_BYTES(T)    \
+  if (type == T::type_name) {      \
     return json_to_bytes<T>(json); \
   }
 
@@ -50,8 +50,8 @@ result<std::string> payload_from_json(std::string_view type, std::string_view js
   return error{errc::not_found, "unknown message type '" + std::string{type} + "'"};
 }
 
-#define SB_TRY_BYTES_TO_JSON(T) \
-  if (type == T::type_name) {   \
+#define SB_TRY_BYTES_TO_JSON(T)     \
+  if (type == T::type_name) {       \
     return bytes_to_json<T>(bytes); \
   }
 

@@ -22,9 +22,12 @@ enum class metric_type { counter, gauge, histogram };
 
 const char* to_string(metric_type t) {
   switch (t) {
-    case metric_type::counter: return "counter";
-    case metric_type::gauge: return "gauge";
-    case metric_type::histogram: return "histogram";
+    case metric_type::counter:
+      return "counter";
+    case metric_type::gauge:
+      return "gauge";
+    case metric_type::histogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -100,7 +103,8 @@ void append_escaped(std::string& out, std::string_view s, bool quote) {
   }
 }
 
-// -- series -----------------------------------------------------------------------------------------
+// -- series
+// -----------------------------------------------------------------------------------------
 
 class counter_impl final : public counter {
  public:
@@ -155,7 +159,8 @@ class histogram_impl final : public histogram {
   std::atomic<double> sum_{0};
 };
 
-// -- registry ---------------------------------------------------------------------------------------
+// -- registry
+// ---------------------------------------------------------------------------------------
 
 template <class Impl>
 using series_map = std::map<labels, std::unique_ptr<Impl>>;
@@ -218,18 +223,16 @@ class registry_impl final : public registry {
     assert(ends_with(name, "_total") && "sb::metrics: counter names must end in _total");
     std::lock_guard<std::mutex> guard{mutex_};
     auto& f = get_family(name, help, metric_type::counter, {});
-    return get_series(f.counters, normalize(name, f.type, l), [] {
-      return std::make_unique<counter_impl>();
-    });
+    return get_series(f.counters, normalize(name, f.type, l),
+                      [] { return std::make_unique<counter_impl>(); });
   }
 
   gauge& get_gauge(std::string_view name, std::string_view help, const labels& l) override {
     assert(!ends_with(name, "_total") && "sb::metrics: only counter names end in _total");
     std::lock_guard<std::mutex> guard{mutex_};
     auto& f = get_family(name, help, metric_type::gauge, {});
-    return get_series(f.gauges, normalize(name, f.type, l), [] {
-      return std::make_unique<gauge_impl>();
-    });
+    return get_series(f.gauges, normalize(name, f.type, l),
+                      [] { return std::make_unique<gauge_impl>(); });
   }
 
   histogram& get_histogram(std::string_view name, std::string_view help,
@@ -237,9 +240,8 @@ class registry_impl final : public registry {
     assert(!ends_with(name, "_total") && "sb::metrics: only counter names end in _total");
     std::lock_guard<std::mutex> guard{mutex_};
     auto& f = get_family(name, help, metric_type::histogram, buckets);
-    return get_series(f.histograms, normalize(name, f.type, l), [&f] {
-      return std::make_unique<histogram_impl>(f.bounds);
-    });
+    return get_series(f.histograms, normalize(name, f.type, l),
+                      [&f] { return std::make_unique<histogram_impl>(f.bounds); });
   }
 
   [[nodiscard]] std::string render() const override {

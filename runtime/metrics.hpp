@@ -65,10 +65,10 @@ class registry {
   virtual counter& get_counter(std::string_view name, std::string_view help,
                                const labels& l = {}) = 0;
   /// Returns the gauge series `name{l}`, creating it at 0.
-  virtual gauge& get_gauge(std::string_view name, std::string_view help,
-                           const labels& l = {}) = 0;
+  virtual gauge& get_gauge(std::string_view name, std::string_view help, const labels& l = {}) = 0;
   /// Returns the histogram series `name{l}`, creating it empty.
-  /// `buckets` are upper bounds in increasing order (+Inf is added); they are fixed by the first call.
+  /// `buckets` are upper bounds in increasing order (+Inf is added); they are fixed by the first
+  /// call.
   virtual histogram& get_histogram(std::string_view name, std::string_view help,
                                    const std::vector<double>& buckets, const labels& l = {}) = 0;
 

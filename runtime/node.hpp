@@ -50,8 +50,8 @@ struct node_start_options {
 
 /// One Switchboard node: the actor system, the registry of keyed actors, the bus, the store and the
 /// durable timers. Start it, talk to it through bus(), and drain() it before destruction (the
-/// destructor drains if you did not). All public methods are thread-safe; the blocking ones must not
-/// be called from inside an actor.
+/// destructor drains if you did not). All public methods are thread-safe; the blocking ones must
+/// not be called from inside an actor.
 class node {
  public:
   /// Starts a node; fails if the store cannot be reached or a kind cannot load its files.

@@ -9,31 +9,37 @@
 
 namespace sb {
 
-/// Error codes of every Switchboard subsystem, one per line, grouped by the subsystem that returns them.
-/// They cross module borders inside `sb::error`; infrastructure errors (natsStatus, Redis replies,
-/// msgpack exceptions) are converted to these at exactly one boundary in runtime/internal/.
+/// Error codes of every Switchboard subsystem, one per line, grouped by the subsystem that returns
+/// them. They cross module borders inside `sb::error`; infrastructure errors (natsStatus, Redis
+/// replies, msgpack exceptions) are converted to these at exactly one boundary in
+/// runtime/internal/.
 enum class errc {
-  // -- generic ---------------------------------------------------------------------------------------
+  // -- generic
+  // ---------------------------------------------------------------------------------------
   ok = 0,            ///< No error (never stored in an `error`).
   invalid_argument,  ///< The caller passed a value the function cannot use.
   not_found,         ///< The thing asked for does not exist.
   timeout,           ///< The operation did not complete in time.
   shutting_down,     ///< The node is draining and takes no new work.
   internal,          ///< A bug or an unexpected exception; the message says more.
-  // -- config ----------------------------------------------------------------------------------------
+  // -- config
+  // ----------------------------------------------------------------------------------------
   config_syntax,       ///< A config file is not valid YAML.
   config_unknown_key,  ///< A config key that no option declares.
   config_bad_value,    ///< A config value of the wrong type or out of range.
   config_io,           ///< A config file could not be read.
-  // -- codec (schemas on the wire and in the store) --------------------------------------------------
+  // -- codec (schemas on the wire and in the store)
+  // --------------------------------------------------
   decode_malformed,     ///< Bytes that are not a well-formed message (bad msgpack, wrong shape).
   decode_truncated,     ///< Bytes that end before the message does.
   decode_incompatible,  ///< A message written by a newer version that this reader cannot read.
   decode_wrong_type,    ///< A well-formed message of another type than the one expected.
-  // -- store -----------------------------------------------------------------------------------------
+  // -- store
+  // -----------------------------------------------------------------------------------------
   store_unavailable,  ///< The store cannot be reached (connection refused, I/O error).
   store_protocol,     ///< The store answered something unexpected (error reply, wrong reply type).
-  // -- actors and bus --------------------------------------------------------------------------------
+  // -- actors and bus
+  // --------------------------------------------------------------------------------
   unknown_kind,     ///< An address names an actor kind that no module registered.
   actor_failed,     ///< The addressed actor failed while handling the message.
   unexpected_type,  ///< An actor received a message type it does not handle.
@@ -59,8 +65,8 @@ struct error {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : data_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  result(error err) : data_(std::move(err)) {}          // NOLINT(google-explicit-constructor)
+  result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  result(error err) : data_(std::move(err)) {}  // NOLINT(google-explicit-constructor)
   result(errc code, std::string msg) : data_(error{code, std::move(msg)}) {}
 
   [[nodiscard]] bool ok() const noexcept { return data_.index() == 0; }

@@ -37,7 +37,8 @@ class store {
  public:
   virtual ~store() = default;
 
-  // -- plain values ----------------------------------------------------------------------------------
+  // -- plain values
+  // ----------------------------------------------------------------------------------
 
   /// Returns the value at `key`, or nullopt if there is none (or it expired).
   virtual result<std::optional<std::string>> get(std::string_view key) = 0;
@@ -60,7 +61,8 @@ class store {
   /// Returns the remaining TTL of `key` in ms: nullopt if the key is absent, 0 if it never expires.
   virtual result<std::optional<int64_t>> ttl_ms(std::string_view key) = 0;
 
-  // -- sorted sets -----------------------------------------------------------------------------------
+  // -- sorted sets
+  // -----------------------------------------------------------------------------------
 
   /// Adds `member` to the sorted set `set` with `score`, or updates its score. Redis keeps scores
   /// as doubles: they are exact up to 2^53 (ms timestamps are far below).
@@ -76,7 +78,8 @@ class store {
   /// Returns the number of members of `set`.
   virtual result<int64_t> sorted_set_size(std::string_view set) = 0;
 
-  // -- admin -----------------------------------------------------------------------------------------
+  // -- admin
+  // -----------------------------------------------------------------------------------------
 
   /// Returns ok if the store answers.
   virtual result<void> ping() = 0;
@@ -98,7 +101,8 @@ struct redis_settings {
 /// Returns a new in-memory store; TTLs follow `clk`, which must outlive the store.
 std::unique_ptr<store> make_memory_store(const clock& clk);
 
-/// Connects to Redis; fails with errc::store_unavailable if it cannot reach it (or AUTH/SELECT fail).
+/// Connects to Redis; fails with errc::store_unavailable if it cannot reach it (or AUTH/SELECT
+/// fail).
 result<std::unique_ptr<store>> make_redis_store(const redis_settings& settings);
 
 }  // namespace sb

@@ -12,7 +12,9 @@ constexpr char due_set[] = "timers:due";
 constexpr char generation_counter[] = "timers:generation";
 constexpr char separator = '\x1f';  // Addresses never contain control characters (bus validates).
 
-std::string owner_id(const schemas::address& owner) { return owner.kind + "/" + owner.key; }
+std::string owner_id(const schemas::address& owner) {
+  return owner.kind + "/" + owner.key;
+}
 
 std::string record_id(const schemas::address& owner, std::string_view name) {
   std::string id = owner_id(owner);
@@ -21,9 +23,13 @@ std::string record_id(const schemas::address& owner, std::string_view name) {
   return id;
 }
 
-std::string record_key(const std::string& id) { return "timer:" + id; }
+std::string record_key(const std::string& id) {
+  return "timer:" + id;
+}
 
-std::string owner_set(const schemas::address& owner) { return "timers:owner:" + owner_id(owner); }
+std::string owner_set(const schemas::address& owner) {
+  return "timers:owner:" + owner_id(owner);
+}
 
 // A due-set member names the record and the generation it was armed with: "<generation>|<id>".
 std::string due_member(int64_t generation, const std::string& id) {
@@ -127,8 +133,8 @@ result<std::optional<schemas::timer_record>> timer_store::find(const schemas::ad
 
 result<std::vector<schemas::timer_record>> timer_store::due(int64_t now_ms, size_t limit) {
   std::vector<schemas::timer_record> out;
-  auto members = store_.sorted_set_range_by_score(due_set, std::numeric_limits<int64_t>::min(),
-                                                   now_ms, limit);
+  auto members =
+      store_.sorted_set_range_by_score(due_set, std::numeric_limits<int64_t>::min(), now_ms, limit);
   if (!members) {
     return members.err();
   }
@@ -186,9 +192,9 @@ result<bool> timer_store::complete(const schemas::address& owner, std::string_vi
 
 result<std::vector<schemas::timer_record>> timer_store::pending(const schemas::address& owner) {
   std::vector<schemas::timer_record> out;
-  auto names = store_.sorted_set_range_by_score(owner_set(owner),
-                                                std::numeric_limits<int64_t>::min(),
-                                                std::numeric_limits<int64_t>::max(), 1000);
+  auto names =
+      store_.sorted_set_range_by_score(owner_set(owner), std::numeric_limits<int64_t>::min(),
+                                       std::numeric_limits<int64_t>::max(), 1000);
   if (!names) {
     return names.err();
   }
@@ -204,6 +210,8 @@ result<std::vector<schemas::timer_record>> timer_store::pending(const schemas::a
   return out;
 }
 
-result<int64_t> timer_store::pending_count() { return store_.sorted_set_size(due_set); }
+result<int64_t> timer_store::pending_count() {
+  return store_.sorted_set_size(due_set);
+}
 
 }  // namespace sb

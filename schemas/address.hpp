@@ -27,7 +27,9 @@ void fields(F& f, address& x) {
 }
 
 /// Returns "kind/key".
-inline std::string to_string(const address& a) { return a.kind + "/" + a.key; }
+inline std::string to_string(const address& a) {
+  return a.kind + "/" + a.key;
+}
 
 }  // namespace sb::schemas
 

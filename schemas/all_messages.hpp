@@ -12,24 +12,24 @@
 #include "schemas/timer.hpp"
 #include "schemas/user.hpp"
 
-#define SB_FOR_EACH_MESSAGE_TYPE(X)   \
-  X(::sb::schemas::envelope)          \
-  X(::sb::schemas::actor_record)      \
-  X(::sb::schemas::timer_record)      \
-  X(::sb::schemas::timer_fired)       \
-  X(::sb::schemas::chat_message)      \
-  X(::sb::schemas::chat_accepted)     \
-  X(::sb::schemas::conversation_state) \
-  X(::sb::schemas::conversation_event) \
-  X(::sb::schemas::outbound_event)     \
-  X(::sb::schemas::agent_message)      \
-  X(::sb::schemas::conversation_control) \
-  X(::sb::schemas::handoff_context)    \
+#define SB_FOR_EACH_MESSAGE_TYPE(X)       \
+  X(::sb::schemas::envelope)              \
+  X(::sb::schemas::actor_record)          \
+  X(::sb::schemas::timer_record)          \
+  X(::sb::schemas::timer_fired)           \
+  X(::sb::schemas::chat_message)          \
+  X(::sb::schemas::chat_accepted)         \
+  X(::sb::schemas::conversation_state)    \
+  X(::sb::schemas::conversation_event)    \
+  X(::sb::schemas::outbound_event)        \
+  X(::sb::schemas::agent_message)         \
+  X(::sb::schemas::conversation_control)  \
+  X(::sb::schemas::handoff_context)       \
   X(::sb::schemas::conversation_messages) \
-  X(::sb::schemas::business_event)     \
-  X(::sb::schemas::profile_summary)    \
-  X(::sb::schemas::user_command)       \
-  X(::sb::schemas::user_state)         \
-  X(::sb::schemas::pool_command)       \
-  X(::sb::schemas::pool_reply)         \
+  X(::sb::schemas::business_event)        \
+  X(::sb::schemas::profile_summary)       \
+  X(::sb::schemas::user_command)          \
+  X(::sb::schemas::user_state)            \
+  X(::sb::schemas::pool_command)          \
+  X(::sb::schemas::pool_reply)            \
   X(::sb::schemas::pool_state)

@@ -100,9 +100,9 @@ struct transcript_line {
   std::string from;  ///< "person", "bot", "agent:<id>" or "system".
   std::string text;
   int64_t at_ms = 0;
-  std::string intent;              ///< For the person's lines: what the bot understood.
-  std::vector<std::string> skus;   ///< Products shown with this line.
-  std::string client_msg_id;       ///< For the person's lines: the channel's message id.
+  std::string intent;                  ///< For the person's lines: what the bot understood.
+  std::vector<std::string> skus;       ///< Products shown with this line.
+  std::string client_msg_id;           ///< For the person's lines: the channel's message id.
   std::vector<product_card> products;  ///< Cards shown with a bot line (to answer a retry alike).
 };
 
@@ -122,11 +122,11 @@ void fields(F& f, transcript_line& x) {
 struct conversation_signals {
   int64_t person_messages = 0;
   int64_t questions = 0;
-  int64_t unresolved_turns = 0;      ///< Consecutive messages the bot could not answer.
+  int64_t unresolved_turns = 0;  ///< Consecutive messages the bot could not answer.
   int64_t negative_messages = 0;
   int64_t price_objections = 0;
   int64_t product_inquiries = 0;
-  double sentiment_sum = 0;          ///< Sum of per-message sentiment scores in [-1, 1].
+  double sentiment_sum = 0;  ///< Sum of per-message sentiment scores in [-1, 1].
   double last_sentiment = 0;
 };
 

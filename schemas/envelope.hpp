@@ -9,9 +9,10 @@
 namespace sb::schemas {
 
 /// The unit every bus carries: one message for one address (or one event on a topic).
-/// `payload` holds the encoded message named by `type`; the envelope itself is encoded for the wire.
-/// `msg_id` is unique per logical message and stays the same across retries, so receivers can apply
-/// a message once. `reply_to` is empty for one-way messages; otherwise the bus routes the reply there.
+/// `payload` holds the encoded message named by `type`; the envelope itself is encoded for the
+/// wire. `msg_id` is unique per logical message and stays the same across retries, so receivers can
+/// apply a message once. `reply_to` is empty for one-way messages; otherwise the bus routes the
+/// reply there.
 struct envelope {
   static constexpr const char* type_name = "envelope";
   static constexpr uint16_t version = 1;

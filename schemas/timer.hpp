@@ -8,9 +8,9 @@
 
 namespace sb::schemas {
 
-/// A durable timer as kept in the store: the actor it belongs to, its name (unique per actor), when it
-/// is due, the payload handed back when it fires, and a generation that changes on every re-arm so a
-/// stale firing can be told apart from the current one.
+/// A durable timer as kept in the store: the actor it belongs to, its name (unique per actor), when
+/// it is due, the payload handed back when it fires, and a generation that changes on every re-arm
+/// so a stale firing can be told apart from the current one.
 struct timer_record {
   static constexpr const char* type_name = "timer.record";
   static constexpr uint16_t version = 1;

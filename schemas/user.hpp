@@ -8,7 +8,8 @@ namespace sb::schemas {
 
 /// A business event about a person (`order.placed`, `order.paid`, `product.viewed`,
 /// `product.updated`, `user.identified`, `recommendation.clicked`, `csat.rated`), from
-/// `POST /v1/events` or the bus. `event_id` makes it idempotent. Fields that do not apply stay empty.
+/// `POST /v1/events` or the bus. `event_id` makes it idempotent. Fields that do not apply stay
+/// empty.
 struct business_event {
   static constexpr const char* type_name = "business.event";
   static constexpr uint16_t version = 1;
@@ -28,9 +29,9 @@ struct business_event {
   double price = 0;
   std::vector<std::string> identities;  ///< user.identified: identities that are the same person.
   std::string conversation_id;
-  int64_t score = 0;                    ///< csat.rated: 1..5.
-  std::string product_json;             ///< product.updated: the product as JSON.
-  std::string tier;                     ///< Membership tier, when the event carries it.
+  int64_t score = 0;         ///< csat.rated: 1..5.
+  std::string product_json;  ///< product.updated: the product as JSON.
+  std::string tier;          ///< Membership tier, when the event carries it.
 };
 
 template <class F>

@@ -45,7 +45,9 @@ nlohmann::json snapshot_json(const agent_pool_logic& pool, int64_t now_ms) {
           {"offered", offered},
           {"agents", agents},
           {"wait_stats",
-           {{"count", stats.count}, {"mean_ms", stats.mean_ms}, {"p50_ms", stats.p50_ms},
+           {{"count", stats.count},
+            {"mean_ms", stats.mean_ms},
+            {"p50_ms", stats.p50_ms},
             {"p90_ms", stats.p90_ms}}}};
 }
 
@@ -75,7 +77,9 @@ result<void> agent_pool::restore(const std::optional<std::string>& snapshot) {
   return {};
 }
 
-std::string agent_pool::snapshot() const { return encode(schemas::pool_state{pool_.to_json()}); }
+std::string agent_pool::snapshot() const {
+  return encode(schemas::pool_state{pool_.to_json()});
+}
 
 void agent_pool::offer(actor_context& ctx) {
   for (const auto& o : pool_.assign(ctx.now_ms())) {
@@ -100,8 +104,8 @@ result<void> agent_pool::handle(const schemas::envelope& msg, actor_context& ctx
     // The wait starts when the conversation asked (its at_ms), not when the desk got to the
     // message: a busy mailbox must not shorten the time-to-agent it reports.
     auto asked_at = cmd->at_ms > 0 ? cmd->at_ms : now;
-    waiting_conversation w{cmd->conversation_id, cmd->skill, handoff_priority(cmd->tier, cmd->reason),
-                           asked_at};
+    waiting_conversation w{cmd->conversation_id, cmd->skill,
+                           handoff_priority(cmd->tier, cmd->reason), asked_at};
     if (auto r = pool_.enqueue(w); !r) {
       reply = failure(r.err());
     }
@@ -150,8 +154,12 @@ result<void> agent_pool::handle(const schemas::envelope& msg, actor_context& ctx
   return {};
 }
 
-result<void> agent_pool::on_timer(const schemas::timer_fired&, actor_context&) { return {}; }
+result<void> agent_pool::on_timer(const schemas::timer_fired&, actor_context&) {
+  return {};
+}
 
-std::string agent_pool::status_json() const { return snapshot_json(pool_, last_now_ms_).dump(); }
+std::string agent_pool::status_json() const {
+  return snapshot_json(pool_, last_now_ms_).dump();
+}
 
 }  // namespace sb

@@ -388,9 +388,9 @@ pool_snapshot agent_pool_logic::snapshot(int64_t now_ms) const {
                        std::max<int64_t>(0, now_ms - q.conversation.enqueued_at_ms)});
   }
   for (const auto& [id, o] : offers_) {
-    out.offers.push_back(offered_conversation{
-        o.entry.conversation, o.agent_id,
-        std::max<int64_t>(0, now_ms - o.entry.conversation.enqueued_at_ms)});
+    out.offers.push_back(
+        offered_conversation{o.entry.conversation, o.agent_id,
+                             std::max<int64_t>(0, now_ms - o.entry.conversation.enqueued_at_ms)});
   }
   for (const auto& [id, rec] : agents_) {
     agent_status st;

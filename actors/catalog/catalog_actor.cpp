@@ -29,7 +29,9 @@ result<void> catalog_actor::restore(const std::optional<std::string>& snapshot) 
   return {};
 }
 
-std::string catalog_actor::snapshot() const { return nlohmann::json(updated_).dump(); }
+std::string catalog_actor::snapshot() const {
+  return nlohmann::json(updated_).dump();
+}
 
 result<void> catalog_actor::handle(const schemas::envelope& msg, actor_context& ctx) {
   auto ev = open_envelope<schemas::business_event>(msg);
@@ -67,7 +69,9 @@ result<void> catalog_actor::handle(const schemas::envelope& msg, actor_context& 
   return {};
 }
 
-result<void> catalog_actor::on_timer(const schemas::timer_fired&, actor_context&) { return {}; }
+result<void> catalog_actor::on_timer(const schemas::timer_fired&, actor_context&) {
+  return {};
+}
 
 std::string catalog_actor::status_json() const {
   auto stats = bot_->cache_stats();

@@ -51,17 +51,22 @@ schemas::outbound_message line(std::string text, std::vector<schemas::product_ca
 }
 
 bool is_vip(const bot_settings& s, const schemas::profile_summary* p) {
-  return p != nullptr && std::find(s.vip_tiers.begin(), s.vip_tiers.end(), p->tier) != s.vip_tiers.end();
+  return p != nullptr &&
+         std::find(s.vip_tiers.begin(), s.vip_tiers.end(), p->tier) != s.vip_tiers.end();
 }
 
 }  // namespace
 
 bot_knowledge::bot_knowledge(nlu::segmenter seg, nlu::intent_model in, nlu::lexicon lex,
                              nlu::faq_model faq, reply_scripts scripts)
-    : segmenter(std::move(seg)), intents(std::move(in)), lexicon(std::move(lex)),
-      faq(std::move(faq)), scripts(std::move(scripts)) {}
+    : segmenter(std::move(seg)),
+      intents(std::move(in)),
+      lexicon(std::move(lex)),
+      faq(std::move(faq)),
+      scripts(std::move(scripts)) {}
 
-result<std::shared_ptr<bot_knowledge>> bot_knowledge::load(const node_config& cfg, const clock& clk) {
+result<std::shared_ptr<bot_knowledge>> bot_knowledge::load(const node_config& cfg,
+                                                           const clock& clk) {
   auto intents = nlu::load_intents(cfg.nlu_intents);
   if (!intents) {
     return intents.err();
@@ -94,9 +99,8 @@ result<std::shared_ptr<bot_knowledge>> bot_knowledge::load(const node_config& cf
   if (!seg) {
     return seg.err();
   }
-  std::shared_ptr<bot_knowledge> kb{new bot_knowledge(std::move(*seg), std::move(*intents),
-                                                      std::move(*lex), std::move(*faq),
-                                                      std::move(*scripts))};
+  std::shared_ptr<bot_knowledge> kb{new bot_knowledge(
+      std::move(*seg), std::move(*intents), std::move(*lex), std::move(*faq), std::move(*scripts))};
   kb->settings.unresolved_turns = cfg.handoff_unresolved_turns;
   kb->settings.vip_tiers = split_csv(cfg.handoff_vip_tiers);
   for (const auto& p : products->products) {
@@ -147,7 +151,9 @@ void bot_knowledge::product_updated(product p) {
   cache_->put(std::move(p));
 }
 
-catalog_cache_stats bot_knowledge::cache_stats() const { return cache_->stats(); }
+catalog_cache_stats bot_knowledge::cache_stats() const {
+  return cache_->stats();
+}
 
 bot_turn take_turn(const bot_knowledge& kb, const std::string& text,
                    const schemas::conversation_state& st, const schemas::profile_summary* profile) {
@@ -223,8 +229,7 @@ bot_turn take_turn(const bot_knowledge& kb, const std::string& text,
     }
     return t;
   }
-  if (intent == nlu::intent_kind::product_inquiry ||
-      (intent == nlu::intent_kind::price_question)) {
+  if (intent == nlu::intent_kind::product_inquiry || (intent == nlu::intent_kind::price_question)) {
     bool objection = t.sentiment.price_objection;
     auto [names, cards, skus] = recommend_for(objection);
     if (!skus.empty()) {
@@ -266,7 +271,8 @@ bot_turn take_turn(const bot_knowledge& kb, const std::string& text,
       t.replies.push_back(line(s.render("no_match")));
       t.resolved = true;
       return t;
-    default: break;
+    default:
+      break;
   }
   // Not understood: hand off once it keeps happening, offer it one turn before.
   auto unresolved = st.signals.unresolved_turns + 1;
@@ -274,8 +280,8 @@ bot_turn take_turn(const bot_knowledge& kb, const std::string& text,
     hand_off("unresolved", "");
     return t;
   }
-  t.replies.push_back(line(s.render(unresolved + 1 >= kb.settings.unresolved_turns ? "offer_human"
-                                                                                  : "unknown")));
+  t.replies.push_back(
+      line(s.render(unresolved + 1 >= kb.settings.unresolved_turns ? "offer_human" : "unknown")));
   return t;
 }
 

@@ -22,7 +22,7 @@ namespace sb {
 
 /// How the bot decides to hand over (from the `handoff.*` config keys).
 struct bot_settings {
-  int64_t unresolved_turns = 2;                       ///< Unanswerable messages in a row.
+  int64_t unresolved_turns = 2;                            ///< Unanswerable messages in a row.
   std::vector<std::string> vip_tiers{"gold", "platinum"};  ///< Their complaints go to a human.
   size_t max_products = 3;
 };
@@ -67,8 +67,8 @@ struct bot_turn {
   std::optional<std::string> handoff_reason;       ///< Set when a human should take over.
   std::string pool_reason;  ///< The reason as the agent pool ranks it ("complaint", ...).
   std::string skill;        ///< The agent skill the handoff needs ("presales", "aftersales").
-  std::vector<std::string> shown_skus;    ///< Products recommended in the replies.
-  bool resolved = false;    ///< The bot answered something (resets the unresolved count).
+  std::vector<std::string> shown_skus;  ///< Products recommended in the replies.
+  bool resolved = false;  ///< The bot answered something (resets the unresolved count).
 };
 
 /// Decides how the bot answers `text` (already masked) in a conversation in state `st`, for a

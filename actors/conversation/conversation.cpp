@@ -38,7 +38,9 @@ result<void> conversation::restore(const std::optional<std::string>& snapshot) {
   return {};
 }
 
-std::string conversation::snapshot() const { return encode(state_); }
+std::string conversation::snapshot() const {
+  return encode(state_);
+}
 
 std::string conversation::conversation_id() const {
   return addr_.key + "#" + std::to_string(state_.session);
@@ -279,8 +281,7 @@ void conversation::request_handoff(const std::string& reason, const std::string&
   ctx.publish(schemas::topics::handoff_requested, ev);
 }
 
-result<void> conversation::on_agent_message(const schemas::agent_message& msg,
-                                            actor_context& ctx) {
+result<void> conversation::on_agent_message(const schemas::agent_message& msg, actor_context& ctx) {
   if (state_.status != "with_agent" || state_.agent_id != msg.agent_id) {
     return error{errc::invalid_argument,
                  conversation_id() + " is not with agent '" + msg.agent_id + "'"};
@@ -347,9 +348,10 @@ result<void> conversation::on_control(const schemas::conversation_control& cmd,
       state_.status = "with_agent";
       state_.agent_id = cmd.agent_id;
       state_.agent_accepted_at_ms = now;
-      auto m = append("system", settings_.bot ? settings_.bot->scripts.render(
-                                                    "agent_joined", {{"agent", cmd.agent_id}})
-                                              : "agent " + cmd.agent_id + " joined",
+      auto m = append("system",
+                      settings_.bot
+                          ? settings_.bot->scripts.render("agent_joined", {{"agent", cmd.agent_id}})
+                          : "agent " + cmd.agent_id + " joined",
                       {}, now);
       send_outbound(m, ctx);
       publish(ctx, schemas::topics::handoff_accepted, state_.handoff_reason);
@@ -418,13 +420,11 @@ std::string conversation::status_json() const {
   j["handoff_reason"] = state_.handoff_reason;
   j["agent_id"] = state_.agent_id;
   const auto& s = state_.signals;
-  j["signals"] = {{"person_messages", s.person_messages},
-                  {"questions", s.questions},
-                  {"unresolved_turns", s.unresolved_turns},
-                  {"negative_messages", s.negative_messages},
-                  {"price_objections", s.price_objections},
-                  {"product_inquiries", s.product_inquiries},
-                  {"sentiment_sum", s.sentiment_sum}};
+  j["signals"] = {
+      {"person_messages", s.person_messages},   {"questions", s.questions},
+      {"unresolved_turns", s.unresolved_turns}, {"negative_messages", s.negative_messages},
+      {"price_objections", s.price_objections}, {"product_inquiries", s.product_inquiries},
+      {"sentiment_sum", s.sentiment_sum}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -14,8 +14,8 @@ namespace sb {
 /// Settings of the conversation kind (from the `conversation.*` config keys).
 struct conversation_settings {
   int64_t session_idle_ms = 30 * 60 * 1000;  ///< A session ends after this long without a message.
-  size_t transcript_limit = 200;             ///< Transcript lines kept per session (oldest dropped).
-  size_t remembered_client_ids = 32;         ///< Channel message ids kept to spot retries.
+  size_t transcript_limit = 200;      ///< Transcript lines kept per session (oldest dropped).
+  size_t remembered_client_ids = 32;  ///< Channel message ids kept to spot retries.
   std::shared_ptr<const bot_knowledge> bot;  ///< nullptr: no bot (messages are only recorded).
 };
 

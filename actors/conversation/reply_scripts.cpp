@@ -8,9 +8,9 @@ namespace sb {
 
 const std::vector<std::string>& reply_scripts::keys() {
   static const std::vector<std::string> k{
-      "greeting", "recommend", "no_match",   "price_objection",   "price_question",
-      "order_status", "complaint", "faq",    "handoff",           "waiting_for_agent",
-      "offer_human", "unknown",   "thanks_bye", "agent_joined",   "agent_left"};
+      "greeting",     "recommend", "no_match",   "price_objection", "price_question",
+      "order_status", "complaint", "faq",        "handoff",         "waiting_for_agent",
+      "offer_human",  "unknown",   "thanks_bye", "agent_joined",    "agent_left"};
   return k;
 }
 

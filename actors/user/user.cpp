@@ -244,11 +244,14 @@ result<void> user::on_command(const schemas::user_command& cmd, actor_context& c
   return error{errc::invalid_argument, "unknown user command '" + cmd.action + "'"};
 }
 
-result<void> user::on_timer(const schemas::timer_fired&, actor_context&) { return {}; }
+result<void> user::on_timer(const schemas::timer_fired&, actor_context&) {
+  return {};
+}
 
 std::string user::status_json() const {
   auto s = summary(last_now_ms_);
-  nlohmann::json j = nlohmann::json::parse(::sb::to_json<schemas::profile_summary>(s), nullptr, false);
+  nlohmann::json j =
+      nlohmann::json::parse(::sb::to_json<schemas::profile_summary>(s), nullptr, false);
   j["merged_into"] = state_.merged_into;
   j["watchers"] = state_.watchers;
   j["events_applied"] = state_.applied_event_ids.size();

@@ -21,8 +21,12 @@ constexpr std::array<duration_unit, 5> units{
 
 constexpr std::string_view unit_list = "ms, s, m, h or d";
 
-bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
-bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+bool is_alpha(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
 
 result<std::chrono::milliseconds> bad(std::string reason) {
   return error{errc::config_bad_value, std::move(reason)};

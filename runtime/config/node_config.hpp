@@ -22,7 +22,7 @@ struct node_config {
   // node
   std::string node_id = "node-1";
   // log
-  std::string log_level = "info";  ///< trace, debug, info, warn, error
+  std::string log_level = "info";   ///< trace, debug, info, warn, error
   std::string log_format = "text";  ///< text or json
   // scheduler
   int64_t scheduler_threads = 0;  ///< 0: one per core, at least 2
@@ -87,9 +87,9 @@ struct node_config {
 /// store.redis.host) and its value is taken literally; a `--set` value is read as a YAML scalar,
 /// so quoting works.
 struct config_sources {
-  std::string file;                  ///< YAML file; empty: embedded defaults only.
-  std::vector<std::string> sets;     ///< `KEY=VALUE` overrides from the command line.
-  bool read_environment = true;      ///< Apply SWITCHBOARD_* variables (between file and `--set`).
+  std::string file;               ///< YAML file; empty: embedded defaults only.
+  std::vector<std::string> sets;  ///< `KEY=VALUE` overrides from the command line.
+  bool read_environment = true;   ///< Apply SWITCHBOARD_* variables (between file and `--set`).
   /// `NAME=VALUE` entries read instead of the process environment when set (tests pass their own).
   std::optional<std::vector<std::string>> environment;
 };

@@ -66,7 +66,8 @@ class runner {
   runner(node& n, manual_clock& clk, std::ostream& out) : node_(n), clock_(clk), out_(out) {
     start_ms_ = clk.now_ms();
     node_.message_bus().subscribe(
-        ">", [this](const std::string& topic, const schemas::envelope& env) { log_.push(topic, env); });
+        ">",
+        [this](const std::string& topic, const schemas::envelope& env) { log_.push(topic, env); });
   }
 
   result<void> run(const scenario& sc) {
@@ -76,18 +77,34 @@ class runner {
     for (const auto& step : sc.steps) {
       result<void> r;
       switch (step.what) {
-        case scenario_step::kind::say: r = say(step); break;
-        case scenario_step::kind::advance: r = advance(step); break;
-        case scenario_step::kind::note: out_ << "\n# " << step.note << "\n"; break;
-        case scenario_step::kind::event: r = event(step); break;
-        case scenario_step::kind::agent: r = agent(step); break;
-        case scenario_step::kind::accept: r = accept(step); break;
-        case scenario_step::kind::agent_says: r = agent_says(step); break;
-        case scenario_step::kind::close: r = close(step); break;
+        case scenario_step::kind::say:
+          r = say(step);
+          break;
+        case scenario_step::kind::advance:
+          r = advance(step);
+          break;
+        case scenario_step::kind::note:
+          out_ << "\n# " << step.note << "\n";
+          break;
+        case scenario_step::kind::event:
+          r = event(step);
+          break;
+        case scenario_step::kind::agent:
+          r = agent(step);
+          break;
+        case scenario_step::kind::accept:
+          r = accept(step);
+          break;
+        case scenario_step::kind::agent_says:
+          r = agent_says(step);
+          break;
+        case scenario_step::kind::close:
+          r = close(step);
+          break;
       }
       if (!r) {
-        return error{r.err().code, "step at line " + std::to_string(step.line) + ": " +
-                                       r.err().message};
+        return error{r.err().code,
+                     "step at line " + std::to_string(step.line) + ": " + r.err().message};
       }
       if (auto f = flush_events(); !f) {
         return f;
@@ -310,8 +327,9 @@ class runner {
 
   result<void> advance(const scenario_step& step) {
     clock_.advance(step.advance_ms);
-    out_ << "\n" << stamp() << "time passes (+" << format_duration(std::chrono::milliseconds{step.advance_ms})
-         << ")\n";
+    out_ << "\n"
+         << stamp() << "time passes (+"
+         << format_duration(std::chrono::milliseconds{step.advance_ms}) << ")\n";
     auto fired = node_.fire_due_timers();
     if (!fired) {
       return fired.err();
@@ -434,8 +452,8 @@ result<demo_summary> run_demo(const node_config& cfg, const std::string& scenari
   out << "\nSummary\n"
       << "  messages applied        " << s.messages << "\n";
   for (const auto& [channel, count] : s.messages_by_channel) {
-    out << "    on " << channel << std::string(20 - std::min<size_t>(channel.size(), 19), ' ') << count
-        << "\n";
+    out << "    on " << channel << std::string(20 - std::min<size_t>(channel.size(), 19), ' ')
+        << count << "\n";
   }
   out << "  product inquiries       " << s.product_inquiries << "\n"
       << "  recommendations shown   " << s.recommendations_shown << "\n"

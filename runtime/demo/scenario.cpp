@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "runtime/config/node_config.hpp"
 
@@ -86,8 +86,8 @@ nlohmann::json scalar_json(const YAML::Node& n) {
 }
 
 // Reads a map step's fields: scalars, or lists of scalars where `lists` allows; checks the keys.
-result<std::map<std::string, YAML::Node>> fields_of(const std::string& path, const std::string& step,
-                                                    const YAML::Node& body,
+result<std::map<std::string, YAML::Node>> fields_of(const std::string& path,
+                                                    const std::string& step, const YAML::Node& body,
                                                     const std::set<std::string>& allowed,
                                                     const std::set<std::string>& required,
                                                     const std::set<std::string>& lists = {}) {
@@ -110,7 +110,8 @@ result<std::map<std::string, YAML::Node>> fields_of(const std::string& path, con
     YAML::Node value = kv.second;
     bool is_list = lists.count(*key) > 0;
     if (is_list ? !value.IsSequence() : !value.IsScalar()) {
-      return bad(path, value, step + "." + *key + (is_list ? ": expected a list" : ": expected text"));
+      return bad(path, value,
+                 step + "." + *key + (is_list ? ": expected a list" : ": expected text"));
     }
     if (is_list) {
       // Items are read with as<std::string>() later, which throws on anything but a scalar.
@@ -137,8 +138,8 @@ std::string text_of(std::map<std::string, YAML::Node>& f, const char* key) {
 
 result<scenario_step> parse_event(const std::string& path, const YAML::Node& body) {
   static const std::set<std::string> allowed{
-      "type", "id", "user", "order_id", "amount", "currency", "skus", "sku", "brand",
-      "category", "price", "identities", "conversation_id", "score", "tier"};
+      "type",  "id",       "user",  "order_id",   "amount",          "currency", "skus", "sku",
+      "brand", "category", "price", "identities", "conversation_id", "score",    "tier"};
   auto f = fields_of(path, "event", body, allowed, {"type", "id"}, {"skus", "identities"});
   if (!f) {
     return f.err();
@@ -177,8 +178,8 @@ result<scenario_step> parse_desk(const std::string& path, const std::string& nam
                                  const YAML::Node& body) {
   scenario_step step;
   if (name == "agent") {
-    auto f = fields_of(path, name, body, {"id", "skills", "max_chats", "presence"}, {"id"},
-                       {"skills"});
+    auto f =
+        fields_of(path, name, body, {"id", "skills", "max_chats", "presence"}, {"id"}, {"skills"});
     if (!f) {
       return f.err();
     }
@@ -258,8 +259,9 @@ result<scenario_step> parse_step(const std::string& path, const YAML::Node& item
     }
     step = s;
   } else {
-    return bad(path, kv.first,
-               key + ": unknown step (say, advance, note, event, agent, accept, agent_says, close)");
+    return bad(
+        path, kv.first,
+        key + ": unknown step (say, advance, note, event, agent, accept, agent_says, close)");
   }
   if (step) {
     step->line = kv.first.Mark().line + 1;

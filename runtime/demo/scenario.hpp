@@ -40,12 +40,12 @@ struct scenario {
 
 /// Parses a scenario file (YAML: `name`, `steps:` a list of
 ///   `say: {channel, person, text, id}`  a shopper's message;
-///   `advance: DURATION`                 the scripted clock moves (timers fire, idle actors passivate);
-///   `note: TEXT`                        a heading;
-///   `event: {type, id, user, ...}`      a business event, fields as in POST /v1/events;
-///   `agent: {id, skills, max_chats, presence}`  an agent signs in or changes presence;
-///   `accept: {agent, conversation}`     the agent takes a handed-off conversation (channel:person);
-///   `agent_says: {agent, conversation, text}`;  `close: {agent, conversation}`).
+///   `advance: DURATION`                 the scripted clock moves (timers fire, idle actors
+///   passivate); `note: TEXT`                        a heading; `event: {type, id, user, ...}` a
+///   business event, fields as in POST /v1/events; `agent: {id, skills, max_chats, presence}`  an
+///   agent signs in or changes presence; `accept: {agent, conversation}`     the agent takes a
+///   handed-off conversation (channel:person); `agent_says: {agent, conversation, text}`;  `close:
+///   {agent, conversation}`).
 /// Errors name `file:line:column` and the key.
 result<scenario> load_scenario(const std::string& path);
 

@@ -25,7 +25,8 @@ struct router_state {
 };
 
 // Routes published events to subscribed actors and local handlers, in publication order.
-caf::behavior topic_router(caf::stateful_actor<router_state>* self, std::vector<caf::actor> shards) {
+caf::behavior topic_router(caf::stateful_actor<router_state>* self,
+                           std::vector<caf::actor> shards) {
   self->state.shards = std::move(shards);
   return {
       [=](subscribe_atom, uint64_t id, std::string& pattern, schemas::address& addr) {
@@ -127,7 +128,9 @@ inproc_bus::inproc_bus(caf::actor_system& sys, std::vector<caf::actor> shards,
   router_ = sys_.spawn(topic_router, shards_);
 }
 
-inproc_bus::~inproc_bus() { stop(); }
+inproc_bus::~inproc_bus() {
+  stop();
+}
 
 void inproc_bus::stop() {
   if (router_) {

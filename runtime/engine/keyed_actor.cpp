@@ -15,7 +15,9 @@ namespace {
 // The reply to a firing that was not applied (re-armed, cancelled or already applied).
 constexpr const char* stale_timer_reply = "sb.timer_stale";
 
-std::string record_key(const schemas::address& addr) { return "actor:" + addr.kind + "/" + addr.key; }
+std::string record_key(const schemas::address& addr) {
+  return "actor:" + addr.kind + "/" + addr.key;
+}
 
 // The context handed to a behaviour for one handler call. Sends and publishes wait in an outbox
 // until the actor's state is saved, so nothing leaves for a change that was not persisted.
@@ -62,10 +64,18 @@ class shell_context final : public actor_context {
     auto lg = get_logger("actor");
     auto text = fmt::format("{}/{}: {}", self_.kind, self_.key, message);
     switch (level) {
-      case log_level::debug: lg->debug(text); break;
-      case log_level::info: lg->info(text); break;
-      case log_level::warn: lg->warn(text); break;
-      case log_level::error: lg->error(text); break;
+      case log_level::debug:
+        lg->debug(text);
+        break;
+      case log_level::info:
+        lg->info(text);
+        break;
+      case log_level::warn:
+        lg->warn(text);
+        break;
+      case log_level::error:
+        lg->error(text);
+        break;
     }
   }
 
@@ -122,7 +132,8 @@ struct keyed_state {
     if (raw->has_value()) {
       auto rec = decode<schemas::actor_record>(**raw);
       if (!rec) {
-        return error{rec.err().code, "stored record of " + to_string(addr) + ": " + rec.err().message};
+        return error{rec.err().code,
+                     "stored record of " + to_string(addr) + ": " + rec.err().message};
       }
       record = std::move(*rec);
       saved_bytes = **raw;
@@ -263,7 +274,8 @@ struct keyed_state {
     try {
       return f();
     } catch (const std::exception& e) {
-      return error{errc::actor_failed, std::string{"exception in "} + to_string(addr) + ": " + e.what()};
+      return error{errc::actor_failed,
+                   std::string{"exception in "} + to_string(addr) + ": " + e.what()};
     } catch (...) {
       return error{errc::actor_failed, "unknown exception in " + to_string(addr)};
     }
@@ -316,8 +328,7 @@ caf::behavior keyed_actor(caf::stateful_actor<keyed_state>* self, schemas::addre
         bool saved = !s.loaded || s.save().ok();
         if (saved || force) {
           if (!saved) {
-            get_logger("actor")->error("{} passivated without saving its state",
-                                       to_string(s.addr));
+            get_logger("actor")->error("{} passivated without saving its state", to_string(s.addr));
           }
           s.svc->counters->passivations++;
           self->quit();

@@ -4,12 +4,12 @@
 #include <thread>
 
 #include "actors/kinds.hpp"
+#include "runtime/codec.hpp"
 #include "runtime/engine/caf_types.hpp"
 #include "runtime/engine/inproc_bus.hpp"
 #include "runtime/engine/registry_shard.hpp"
 #include "runtime/engine/services.hpp"
 #include "runtime/engine/timer_service.hpp"
-#include "runtime/codec.hpp"
 #include "runtime/logging.hpp"
 #include "schemas/actor_record.hpp"
 
@@ -68,11 +68,12 @@ struct node::impl {
     caf::scoped_actor self{*sys};
     std::optional<result<T>> out;
     self->request(dest, timeout, std::forward<Ts>(xs)...)
-        .receive([&](T& v) { out.emplace(std::move(v)); },
-                 [&](caf::error& e) {
-                   out.emplace(error{e == caf::sec::request_timeout ? errc::timeout : errc::internal,
-                                     caf::to_string(e)});
-                 });
+        .receive(
+            [&](T& v) { out.emplace(std::move(v)); },
+            [&](caf::error& e) {
+              out.emplace(error{e == caf::sec::request_timeout ? errc::timeout : errc::internal,
+                                caf::to_string(e)});
+            });
     return std::move(*out);
   }
 };
@@ -159,12 +160,24 @@ node::~node() {
   impl_->sys.reset();  // Waits for every actor to finish.
 }
 
-bus& node::message_bus() { return *impl_->bus; }
-store& node::state_store() { return *impl_->st; }
-timer_store& node::timers() { return *impl_->timers; }
-const clock& node::node_clock() const { return *impl_->clk; }
-const node_config& node::config() const { return impl_->cfg; }
-bool node::draining() const { return impl_->draining.load(); }
+bus& node::message_bus() {
+  return *impl_->bus;
+}
+store& node::state_store() {
+  return *impl_->st;
+}
+timer_store& node::timers() {
+  return *impl_->timers;
+}
+const clock& node::node_clock() const {
+  return *impl_->clk;
+}
+const node_config& node::config() const {
+  return impl_->cfg;
+}
+bool node::draining() const {
+  return impl_->draining.load();
+}
 
 result<int64_t> node::fire_due_timers() {
   return impl_->ask<int64_t>(impl_->timer_service, std::chrono::seconds(60),
@@ -213,8 +226,8 @@ result<std::string> node::inspect(const schemas::address& addr) {
   if (auto r = logic->restore(rec->state.data); !r) {
     return r.err();
   }
-  nlohmann::json j{{"kind", addr.kind}, {"key", addr.key}, {"live", false},
-                   {"saved_at_ms", rec->saved_at_ms}};
+  nlohmann::json j{
+      {"kind", addr.kind}, {"key", addr.key}, {"live", false}, {"saved_at_ms", rec->saved_at_ms}};
   nlohmann::json timers = nlohmann::json::array();
   if (auto pending = impl_->timers->pending(addr)) {
     for (const auto& t : *pending) {
@@ -240,7 +253,8 @@ node_stats node::stats() {
   out.store_errors = c.store_errors;
   out.undeliverable = c.undeliverable;
   for (const auto& s : impl_->shards) {
-    auto st = impl_->ask<engine::shard_status>(s, std::chrono::seconds(5), engine::status_atom::value);
+    auto st =
+        impl_->ask<engine::shard_status>(s, std::chrono::seconds(5), engine::status_atom::value);
     if (!st) {
       continue;
     }

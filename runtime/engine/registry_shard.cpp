@@ -131,8 +131,8 @@ void on_down(shard_actor* self, const caf::down_msg& dm) {
   auto held = std::move(e->second.held);
   st.entries.erase(e);
   if (dm.reason && dm.reason != caf::exit_reason::normal) {
-    get_logger("registry")->error("{} stopped abnormally: {}", to_string(addr),
-                                  caf::to_string(dm.reason));
+    get_logger("registry")
+        ->error("{} stopped abnormally: {}", to_string(addr), caf::to_string(dm.reason));
   }
   if (held.empty()) {
     return;
@@ -169,8 +169,8 @@ caf::behavior registry_shard(shard_actor* self, services* svc) {
       [=](deliver_atom, schemas::envelope& env) {
         if (auto why = refuse(self, env)) {
           self->state.svc->counters->undeliverable++;
-          get_logger("registry")->warn("dropped {} for {}: {}", env.type, to_string(env.to),
-                                       why->to_string());
+          get_logger("registry")
+              ->warn("dropped {} for {}: {}", env.type, to_string(env.to), why->to_string());
           return;
         }
         auto* e = activate(self, env.to);

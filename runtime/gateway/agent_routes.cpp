@@ -187,10 +187,10 @@ void agent_message(context& ctx, const httplib::Request& req, httplib::Response&
     return;
   }
   schemas::agent_message msg{*agent, *text};
-  auto reply = ctx.n.message_bus().request_sync(
-      make_envelope(schemas::address{"conversation", split->first}, msg,
-                    ctx.n.node_clock().now_ms()),
-      ctx.cfg.bus_request_timeout);
+  auto reply =
+      ctx.n.message_bus().request_sync(make_envelope(schemas::address{"conversation", split->first},
+                                                     msg, ctx.n.node_clock().now_ms()),
+                                       ctx.cfg.bus_request_timeout);
   if (!reply) {
     send_error(res, reply.err());
     return;
@@ -200,8 +200,9 @@ void agent_message(context& ctx, const httplib::Request& req, httplib::Response&
     send_error(res, 500, "internal", "the conversation did not confirm the message");
     return;
   }
-  send_json(res, 200, {{"conversation_id", msgs->conversation_id},
-                       {"message", to_json(msgs->messages.back())}});
+  send_json(
+      res, 200,
+      {{"conversation_id", msgs->conversation_id}, {"message", to_json(msgs->messages.back())}});
 }
 
 // GET /v1/conversations/{id}/messages?after=SEQ: every line (the person's too), for the agent.
@@ -230,8 +231,9 @@ void transcript(context& ctx, const httplib::Request& req, httplib::Response& re
   for (const auto& m : msgs->messages) {
     lines.push_back(to_json(m));
   }
-  send_json(res, 200, {{"conversation_id", msgs->conversation_id}, {"status", msgs->status},
-                       {"messages", lines}});
+  send_json(
+      res, 200,
+      {{"conversation_id", msgs->conversation_id}, {"status", msgs->status}, {"messages", lines}});
 }
 
 void close(context& ctx, const httplib::Request& req, httplib::Response& res) {

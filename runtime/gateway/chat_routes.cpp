@@ -16,8 +16,9 @@ void answer_chat(context& ctx, httplib::Response& res, const std::string& channe
     return;
   }
   if (!outcome->accepted) {
-    send_json(res, 202, {{"conversation_id", nullptr}, {"replies", nlohmann::json::array()},
-                         {"pending", true}});
+    send_json(
+        res, 202,
+        {{"conversation_id", nullptr}, {"replies", nlohmann::json::array()}, {"pending", true}});
     return;
   }
   const auto& a = *outcome->accepted;
@@ -25,8 +26,12 @@ void answer_chat(context& ctx, httplib::Response& res, const std::string& channe
   for (const auto& r : a.replies) {
     replies.push_back(to_json(r));
   }
-  send_json(res, 200, {{"conversation_id", a.conversation_id}, {"seq", a.seq},
-                       {"duplicate", a.duplicate}, {"status", a.status}, {"replies", replies}});
+  send_json(res, 200,
+            {{"conversation_id", a.conversation_id},
+             {"seq", a.seq},
+             {"duplicate", a.duplicate},
+             {"status", a.status},
+             {"replies", replies}});
 }
 
 // Reads {id_key, "text", "client_msg_id"} and answers with the replies.
@@ -84,10 +89,10 @@ void poll_messages(context& ctx, const httplib::Request& req, httplib::Response&
     schemas::conversation_control poll;
     poll.action = "poll";
     poll.after_seq = after;
-    auto reply = ctx.n.message_bus().request_sync(
-        make_envelope(schemas::address{"conversation", identity}, poll,
-                      ctx.n.node_clock().now_ms()),
-        ctx.cfg.bus_request_timeout);
+    auto reply =
+        ctx.n.message_bus().request_sync(make_envelope(schemas::address{"conversation", identity},
+                                                       poll, ctx.n.node_clock().now_ms()),
+                                         ctx.cfg.bus_request_timeout);
     if (!reply) {
       send_error(res, reply.err());
       return;
@@ -103,8 +108,10 @@ void poll_messages(context& ctx, const httplib::Request& req, httplib::Response&
       for (const auto& m : msgs->messages) {
         out.push_back(to_json(m));
       }
-      send_json(res, 200, {{"conversation_id", msgs->conversation_id},
-                           {"status", msgs->status}, {"messages", out}});
+      send_json(res, 200,
+                {{"conversation_id", msgs->conversation_id},
+                 {"status", msgs->status},
+                 {"messages", out}});
       return;
     }
     ctx.outbound.wait(identity, seen,

@@ -11,9 +11,9 @@ namespace sb::gateway {
 namespace {
 
 const std::set<std::string>& event_types() {
-  static const std::set<std::string> types{"order.placed",        "order.paid",
-                                           "product.viewed",      "product.updated",
-                                           "user.identified",     "recommendation.clicked",
+  static const std::set<std::string> types{"order.placed",    "order.paid",
+                                           "product.viewed",  "product.updated",
+                                           "user.identified", "recommendation.clicked",
                                            "csat.rated"};
   return types;
 }
@@ -124,7 +124,8 @@ void post_event(context& ctx, const httplib::Request& req, httplib::Response& re
   if (auto cmd = open_envelope<schemas::user_command>(*reply)) {
     duplicate = cmd->action == "duplicate";
   }
-  send_json(res, 200, {{"status", duplicate ? "duplicate" : "applied"}, {"event_id", ev->event_id}});
+  send_json(res, 200,
+            {{"status", duplicate ? "duplicate" : "applied"}, {"event_id", ev->event_id}});
 }
 
 }  // namespace

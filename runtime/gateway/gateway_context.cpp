@@ -13,13 +13,18 @@ int http_status(errc code) {
     case errc::decode_truncated:
     case errc::decode_incompatible:
     case errc::decode_wrong_type:
-    case errc::unexpected_type: return 400;
+    case errc::unexpected_type:
+      return 400;
     case errc::not_found:
-    case errc::unknown_kind: return 404;
-    case errc::timeout: return 504;
+    case errc::unknown_kind:
+      return 404;
+    case errc::timeout:
+      return 504;
     case errc::shutting_down:
-    case errc::store_unavailable: return 503;
-    default: return 500;
+    case errc::store_unavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -29,7 +34,8 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
                   "application/json; charset=utf-8");
 }
 
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message) {
+void send_error(httplib::Response& res, int status, std::string_view code,
+                std::string_view message) {
   send_json(res, status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
@@ -83,13 +89,15 @@ std::optional<std::string> required_string(const nlohmann::json& body, const cha
                                            httplib::Response& res, bool is_id) {
   auto i = body.find(key);
   if (i == body.end() || !i->is_string() || i->get_ref<const std::string&>().empty()) {
-    send_error(res, 400, "missing_field", std::string{"'"} + key + "' (a non-empty string) is required");
+    send_error(res, 400, "missing_field",
+               std::string{"'"} + key + "' (a non-empty string) is required");
     return std::nullopt;
   }
   const auto& value = i->get_ref<const std::string&>();
   if (is_id && !valid_id(value)) {
     send_error(res, 400, "invalid_field",
-               std::string{"'"} + key + "' must be 1 to 128 printable characters without spaces, '#' or '/'");
+               std::string{"'"} + key +
+                   "' must be 1 to 128 printable characters without spaces, '#' or '/'");
     return std::nullopt;
   }
   return value;
@@ -97,7 +105,8 @@ std::optional<std::string> required_string(const nlohmann::json& body, const cha
 
 void count_intake(std::string_view channel, std::string_view outcome) {
   metrics::registry::global()
-      .get_counter("sb_intake_messages_total", "Messages taken in by the gateway, by channel and outcome",
+      .get_counter("sb_intake_messages_total",
+                   "Messages taken in by the gateway, by channel and outcome",
                    {{"channel", std::string{channel}}, {"outcome", std::string{outcome}}})
       .inc();
 }
@@ -113,8 +122,8 @@ result<chat_outcome> deliver_chat(context& ctx, const std::string& channel,
   msg.client_msg_id = client_msg_id;
   msg.sent_at_ms = ctx.n.node_clock().now_ms();
   auto started = std::chrono::steady_clock::now();
-  auto env = make_envelope(schemas::address{"conversation", channel + ":" + person}, msg,
-                           msg.sent_at_ms);
+  auto env =
+      make_envelope(schemas::address{"conversation", channel + ":" + person}, msg, msg.sent_at_ms);
   auto reply = ctx.n.message_bus().request_sync(std::move(env), wait);
   if (!reply) {
     if (reply.err().code == errc::timeout) {
@@ -146,7 +155,10 @@ nlohmann::json to_json(const schemas::outbound_message& m) {
                         {"currency", p.currency},
                         {"pitch", p.pitch}});
   }
-  return {{"seq", m.seq}, {"from", m.from}, {"text", m.text}, {"products", products},
+  return {{"seq", m.seq},
+          {"from", m.from},
+          {"text", m.text},
+          {"products", products},
           {"at_ms", m.at_ms}};
 }
 

@@ -23,21 +23,25 @@ struct context {
   outbound_dispatcher& outbound;
 };
 
-// -- responses ---------------------------------------------------------------------------------------
+// -- responses
+// ---------------------------------------------------------------------------------------
 
 /// Returns the HTTP status that reports an error code.
 int http_status(errc code);
 /// Writes `body` as JSON with `status`.
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 /// Writes {"error": {"code", "message"}} with `status`.
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message);
+void send_error(httplib::Response& res, int status, std::string_view code,
+                std::string_view message);
 /// Writes an error value with the status http_status() gives it.
 void send_error(httplib::Response& res, const error& err);
 
-// -- requests ----------------------------------------------------------------------------------------
+// -- requests
+// ----------------------------------------------------------------------------------------
 
 /// Returns true if the request carries `Authorization: Bearer <token>` (constant-time compare);
-/// otherwise answers 401 (or 403 when `token` is empty: that API is switched off) and returns false.
+/// otherwise answers 401 (or 403 when `token` is empty: that API is switched off) and returns
+/// false.
 bool require_bearer(const httplib::Request& req, httplib::Response& res, const std::string& token,
                     std::string_view config_key);
 /// Parses the body as a JSON object; answers 400 and returns nullopt if it is not one.
@@ -49,17 +53,18 @@ std::optional<std::string> required_string(const nlohmann::json& body, const cha
 /// Counts an intake message by channel and outcome (accepted, duplicate, rejected, ...).
 void count_intake(std::string_view channel, std::string_view outcome);
 
-// -- conversations -----------------------------------------------------------------------------------
+// -- conversations
+// -----------------------------------------------------------------------------------
 
-/// Delivers a person's message to their conversation and waits up to `wait` for the bot's answer. nullopt answer: accepted but not answered in time (the reply will come later on
-/// the channel's outbound path).
+/// Delivers a person's message to their conversation and waits up to `wait` for the bot's answer.
+/// nullopt answer: accepted but not answered in time (the reply will come later on the channel's
+/// outbound path).
 struct chat_outcome {
   std::optional<schemas::chat_accepted> accepted;
 };
 result<chat_outcome> deliver_chat(context& ctx, const std::string& channel,
                                   const std::string& person, const std::string& text,
-                                  const std::string& client_msg_id,
-                                  std::chrono::milliseconds wait);
+                                  const std::string& client_msg_id, std::chrono::milliseconds wait);
 
 /// Returns a product card / outbound message as the JSON the channel APIs answer with.
 nlohmann::json to_json(const schemas::outbound_message& m);
@@ -67,7 +72,8 @@ nlohmann::json to_json(const schemas::outbound_message& m);
 /// Splits a conversation id `channel:person#session` into its actor key and session.
 std::optional<std::pair<std::string, int64_t>> split_conversation_id(const std::string& id);
 
-// -- route groups ------------------------------------------------------------------------------------
+// -- route groups
+// ------------------------------------------------------------------------------------
 
 void add_admin_routes(httplib::Server& server, context& ctx);
 void add_chat_routes(httplib::Server& server, context& ctx);

@@ -57,8 +57,7 @@ struct http_gateway::impl {
   bool stopped = false;
 
   explicit impl(node& nd)
-      : n(nd), outbound(nd.message_bus(), make_wechat_sender(nd)),
-        ctx{nd, nd.config(), outbound} {}
+      : n(nd), outbound(nd.message_bus(), make_wechat_sender(nd)), ctx{nd, nd.config(), outbound} {}
 
   void routes() {
     gateway::add_admin_routes(server, ctx);
@@ -117,9 +116,13 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(node& n) {
   return std::unique_ptr<http_gateway>{new http_gateway(std::move(p))};
 }
 
-http_gateway::~http_gateway() { stop(); }
+http_gateway::~http_gateway() {
+  stop();
+}
 
-int http_gateway::port() const { return impl_->port; }
+int http_gateway::port() const {
+  return impl_->port;
+}
 
 void http_gateway::stop() {
   if (impl_->stopped) {

@@ -17,7 +17,8 @@ namespace sb {
 /// node must outlive the gateway.
 class http_gateway {
  public:
-  /// Binds `node.config().gateway_listen` ("host:port"; port 0 picks a free one) and starts serving.
+  /// Binds `node.config().gateway_listen` ("host:port"; port 0 picks a free one) and starts
+  /// serving.
   static result<std::unique_ptr<http_gateway>> start(node& n);
 
   ~http_gateway();

@@ -7,14 +7,15 @@ namespace sb::gateway {
 
 outbound_dispatcher::outbound_dispatcher(bus& b, wechat_sender send_wechat)
     : bus_(b), send_wechat_(std::move(send_wechat)) {
-  subscription_ = bus_.subscribe("conversation.outbound",
-                                 [this](const std::string&, const schemas::envelope& env) {
-                                   on_event(env);
-                                 });
+  subscription_ =
+      bus_.subscribe("conversation.outbound",
+                     [this](const std::string&, const schemas::envelope& env) { on_event(env); });
   sender_ = std::thread([this] { send_loop(); });
 }
 
-outbound_dispatcher::~outbound_dispatcher() { stop(); }
+outbound_dispatcher::~outbound_dispatcher() {
+  stop();
+}
 
 void outbound_dispatcher::stop() {
   {
@@ -67,8 +68,8 @@ int64_t outbound_dispatcher::wait(const std::string& identity, int64_t seen,
 void outbound_dispatcher::send_loop() {
   auto& failures = metrics::registry::global().get_counter(
       "sb_wechat_send_failures_total", "Customer-service messages WeChat did not take");
-  auto& sent = metrics::registry::global().get_counter(
-      "sb_wechat_sent_total", "Customer-service messages sent to WeChat");
+  auto& sent = metrics::registry::global().get_counter("sb_wechat_sent_total",
+                                                       "Customer-service messages sent to WeChat");
   for (;;) {
     std::pair<std::string, std::string> next;
     {

@@ -156,9 +156,8 @@ void add_wechat_routes(httplib::Server& server, context& ctx) {
   server.Get("/v1/wechat", [&ctx](const httplib::Request& req, httplib::Response& res) {
     handshake(ctx, req, res);
   });
-  server.Post("/v1/wechat", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    push(ctx, req, res);
-  });
+  server.Post("/v1/wechat",
+              [&ctx](const httplib::Request& req, httplib::Response& res) { push(ctx, req, res); });
 }
 
 }  // namespace sb::gateway

@@ -13,7 +13,8 @@ constexpr int8_t invalid = -1;
 
 constexpr std::array<int8_t, 256> make_decode_table() {
   std::array<int8_t, 256> table{};
-  for (auto& v : table) v = invalid;
+  for (auto& v : table)
+    v = invalid;
   for (std::size_t i = 0; i < alphabet.size(); ++i) {
     table[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
   }
@@ -40,7 +41,8 @@ std::string base64_encode(std::string_view data) {
   const std::size_t rest = data.size() - i;
   if (rest > 0) {
     uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(data[i])) << 16;
-    if (rest == 2) n |= static_cast<uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8;
+    if (rest == 2)
+      n |= static_cast<uint32_t>(static_cast<unsigned char>(data[i + 1])) << 8;
     out += alphabet[n >> 18 & 63];
     out += alphabet[n >> 12 & 63];
     out += rest == 2 ? alphabet[n >> 6 & 63] : '=';
@@ -52,17 +54,21 @@ std::string base64_encode(std::string_view data) {
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 == 0 && !text.empty()) {
     // Strip at most two '=' of padding; any other '=' is rejected below as a non-alphabet byte.
-    if (text.back() == '=') text.remove_suffix(1);
-    if (text.back() == '=') text.remove_suffix(1);
+    if (text.back() == '=')
+      text.remove_suffix(1);
+    if (text.back() == '=')
+      text.remove_suffix(1);
   }
-  if (text.size() % 4 == 1) return std::nullopt;
+  if (text.size() % 4 == 1)
+    return std::nullopt;
   std::string out;
   out.reserve(text.size() / 4 * 3 + 2);
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
     const int8_t v = decode_table[static_cast<unsigned char>(c)];
-    if (v == invalid) return std::nullopt;
+    if (v == invalid)
+      return std::nullopt;
     acc = (acc << 6 | static_cast<uint32_t>(v)) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
@@ -71,7 +77,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
     }
   }
   // Bits left over must be zero, so that every byte string has exactly one encoding.
-  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if ((acc & ((1u << bits) - 1)) != 0)
+    return std::nullopt;
   return out;
 }
 

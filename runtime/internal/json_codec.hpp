@@ -1,7 +1,7 @@
 #pragma once
 
-// The JSON codec on nlohmann::json values, for code inside runtime/ that embeds a message in a larger
-// JSON document (HTTP replies, sbctl output). Everything else uses runtime/json_codec.hpp.
+// The JSON codec on nlohmann::json values, for code inside runtime/ that embeds a message in a
+// larger JSON document (HTTP replies, sbctl output). Everything else uses runtime/json_codec.hpp.
 
 #include <nlohmann/json.hpp>
 

@@ -21,8 +21,9 @@ namespace sb {
 namespace {
 
 // Caps for untrusted input. Without them msgpack pre-allocates from declared lengths, so a 5-byte
-// array32 header could ask for gigabytes. Even within them a container header may reserve 16 bytes per
-// declared entry, so total input is capped as well; NATS' default max payload (1 MiB) is well below.
+// array32 header could ask for gigabytes. Even within them a container header may reserve 16 bytes
+// per declared entry, so total input is capped as well; NATS' default max payload (1 MiB) is well
+// below.
 constexpr std::size_t max_input_bytes = std::size_t{8} << 20;
 constexpr std::size_t max_entries = std::size_t{1} << 16;
 constexpr std::size_t max_str_bytes = std::size_t{4} << 20;
@@ -33,7 +34,8 @@ constexpr std::string_view key_message_type = "message_type";
 constexpr std::string_view key_version = "version";
 constexpr std::string_view key_min_version = "min_compatible_version";
 
-// -- writing --------------------------------------------------------------------------------------------
+// -- writing
+// --------------------------------------------------------------------------------------------
 
 /// A msgpack output stream that appends to a string, so encode() needs no second copy.
 struct string_stream {
@@ -83,7 +85,8 @@ void pack_value(packer& pk, const V& v) {
     pk.pack_bin_body(v.data.data(), static_cast<uint32_t>(v.data.size()));
   } else if constexpr (internal::is_vector<V>::value) {
     pk.pack_array(static_cast<uint32_t>(v.size()));
-    for (const auto& e : v) pack_value(pk, e);
+    for (const auto& e : v)
+      pack_value(pk, e);
   } else if constexpr (internal::is_string_map<V>::value) {
     pk.pack_map(static_cast<uint32_t>(v.size()));
     for (const auto& [key, e] : v) {
@@ -104,29 +107,41 @@ void pack_value(packer& pk, const V& v) {
   }
 }
 
-// -- reading --------------------------------------------------------------------------------------------
+// -- reading
+// --------------------------------------------------------------------------------------------
 
 const char* kind_name(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::NIL: return "nil";
-    case msgpack::type::BOOLEAN: return "boolean";
+    case msgpack::type::NIL:
+      return "nil";
+    case msgpack::type::BOOLEAN:
+      return "boolean";
     case msgpack::type::POSITIVE_INTEGER:
-    case msgpack::type::NEGATIVE_INTEGER: return "integer";
+    case msgpack::type::NEGATIVE_INTEGER:
+      return "integer";
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return "float";
-    case msgpack::type::STR: return "string";
-    case msgpack::type::BIN: return "binary";
-    case msgpack::type::ARRAY: return "array";
-    case msgpack::type::MAP: return "map";
-    case msgpack::type::EXT: return "extension";
+    case msgpack::type::FLOAT64:
+      return "float";
+    case msgpack::type::STR:
+      return "string";
+    case msgpack::type::BIN:
+      return "binary";
+    case msgpack::type::ARRAY:
+      return "array";
+    case msgpack::type::MAP:
+      return "map";
+    case msgpack::type::EXT:
+      return "extension";
   }
   return "unknown";
 }
 
-std::string_view str_of(const msgpack::object& o) { return {o.via.str.ptr, o.via.str.size}; }
+std::string_view str_of(const msgpack::object& o) {
+  return {o.via.str.ptr, o.via.str.size};
+}
 
-/// Reads a msgpack object tree into schema values, checking every type itself (no as<T>()), and keeps
-/// the first error with the path where it happened.
+/// Reads a msgpack object tree into schema values, checking every type itself (no as<T>()), and
+/// keeps the first error with the path where it happened.
 class reader {
  public:
   /// Returns the first error message; empty while reading succeeds.
@@ -143,7 +158,8 @@ class reader {
         fail(std::string{"map key of type "} + kind_name(k) + ", expected string");
         return nullptr;
       }
-      if (str_of(k) != key) continue;
+      if (str_of(k) != key)
+        continue;
       if (found != nullptr) {
         // Two readers could otherwise disagree on which value counts.
         fail("duplicate key \"" + std::string{key} + "\"");
@@ -157,9 +173,11 @@ class reader {
   /// The fields() visitor: reads one named field if present.
   template <class V>
   void operator()(const char* name, V& member) {
-    if (!error_.empty()) return;
+    if (!error_.empty())
+      return;
     const msgpack::object* o = find(*current_map_, name);
-    if (o == nullptr) return;
+    if (o == nullptr)
+      return;
     path_.push_field(name);
     internal::path_scope scope{path_};
     read(*o, member);
@@ -168,7 +186,8 @@ class reader {
   template <class V>
   bool read(const msgpack::object& o, V& out) {
     if constexpr (std::is_same_v<V, bool>) {
-      if (o.type != msgpack::type::BOOLEAN) return fail_type("boolean", o);
+      if (o.type != msgpack::type::BOOLEAN)
+        return fail_type("boolean", o);
       out = o.via.boolean;
     } else if constexpr (internal::is_field_integer<V>) {
       return read_integer(o, out);
@@ -184,25 +203,30 @@ class reader {
         return fail_type("float", o);
       }
     } else if constexpr (std::is_same_v<V, std::string>) {
-      if (o.type != msgpack::type::STR) return fail_type("string", o);
+      if (o.type != msgpack::type::STR)
+        return fail_type("string", o);
       out.assign(o.via.str.ptr, o.via.str.size);
     } else if constexpr (std::is_same_v<V, schemas::bytes>) {
-      if (o.type != msgpack::type::BIN) return fail_type("binary", o);
+      if (o.type != msgpack::type::BIN)
+        return fail_type("binary", o);
       out.data.assign(o.via.bin.ptr, o.via.bin.size);
     } else if constexpr (internal::is_vector<V>::value) {
-      if (o.type != msgpack::type::ARRAY) return fail_type("array", o);
+      if (o.type != msgpack::type::ARRAY)
+        return fail_type("array", o);
       V items;
       items.reserve(o.via.array.size);
       for (uint32_t i = 0; i < o.via.array.size; ++i) {
         typename V::value_type item{};
         path_.push_index(i);
         internal::path_scope scope{path_};
-        if (!read(o.via.array.ptr[i], item)) return false;
+        if (!read(o.via.array.ptr[i], item))
+          return false;
         items.push_back(std::move(item));
       }
       out = std::move(items);
     } else if constexpr (internal::is_string_map<V>::value) {
-      if (o.type != msgpack::type::MAP) return fail_type("map", o);
+      if (o.type != msgpack::type::MAP)
+        return fail_type("map", o);
       V items;
       for (uint32_t i = 0; i < o.via.map.size; ++i) {
         const auto& kv = o.via.map.ptr[i];
@@ -213,8 +237,10 @@ class reader {
         path_.push_key(key);
         internal::path_scope scope{path_};
         typename V::mapped_type item{};
-        if (!read(kv.val, item)) return false;
-        if (!items.emplace(std::move(key), std::move(item)).second) return fail("duplicate key");
+        if (!read(kv.val, item))
+          return false;
+        if (!items.emplace(std::move(key), std::move(item)).second)
+          return fail("duplicate key");
       }
       out = std::move(items);
     } else if constexpr (internal::is_optional<V>::value) {
@@ -222,11 +248,13 @@ class reader {
         out.reset();
       } else {
         typename V::value_type item{};
-        if (!read(o, item)) return false;
+        if (!read(o, item))
+          return false;
         out = std::move(item);
       }
     } else if constexpr (internal::has_fields<V>::value) {
-      if (o.type != msgpack::type::MAP) return fail_type("map", o);
+      if (o.type != msgpack::type::MAP)
+        return fail_type("map", o);
       const msgpack::object* outer = current_map_;
       current_map_ = &o;
       fields(*this, out);
@@ -238,7 +266,8 @@ class reader {
   }
 
   bool fail(const std::string& what) {
-    if (error_.empty()) error_ = path_.describe(what);
+    if (error_.empty())
+      error_ = path_.describe(what);
     return false;
   }
 
@@ -250,10 +279,12 @@ class reader {
   template <class I>
   bool read_integer(const msgpack::object& o, I& out) {
     if (o.type == msgpack::type::POSITIVE_INTEGER) {
-      if (!internal::fits<I>(o.via.u64)) return out_of_range<I>(std::to_string(o.via.u64));
+      if (!internal::fits<I>(o.via.u64))
+        return out_of_range<I>(std::to_string(o.via.u64));
       out = static_cast<I>(o.via.u64);
     } else if (o.type == msgpack::type::NEGATIVE_INTEGER) {
-      if (!internal::fits_negative<I>(o.via.i64)) return out_of_range<I>(std::to_string(o.via.i64));
+      if (!internal::fits_negative<I>(o.via.i64))
+        return out_of_range<I>(std::to_string(o.via.i64));
       out = static_cast<I>(o.via.i64);
     } else {
       return fail_type("integer", o);
@@ -271,7 +302,8 @@ class reader {
   const msgpack::object* current_map_ = nullptr;
 };
 
-// -- decoding -------------------------------------------------------------------------------------------
+// -- decoding
+// -------------------------------------------------------------------------------------------
 
 /// Reads the version header and the fields of a message map.
 template <class T>
@@ -281,8 +313,10 @@ result<T> read_message(const msgpack::object& top) {
   }
   reader r;
   const msgpack::object* type = r.find(top, key_message_type);
-  if (!r.error().empty()) return {errc::decode_malformed, r.error()};
-  if (type == nullptr) return {errc::decode_malformed, "missing message_type"};
+  if (!r.error().empty())
+    return {errc::decode_malformed, r.error()};
+  if (type == nullptr)
+    return {errc::decode_malformed, "missing message_type"};
   if (type->type != msgpack::type::STR) {
     return {errc::decode_malformed,
             std::string{"message_type: expected string, got "} + kind_name(*type)};
@@ -295,13 +329,16 @@ result<T> read_message(const msgpack::object& top) {
 
   uint16_t version = 0;
   uint16_t min_version = 0;
-  for (auto [key, out] : {std::pair{key_version, &version}, std::pair{key_min_version, &min_version}}) {
+  for (auto [key, out] :
+       {std::pair{key_version, &version}, std::pair{key_min_version, &min_version}}) {
     const msgpack::object* o = r.find(top, key);
     if (o == nullptr) {
-      if (r.error().empty()) r.fail("missing " + std::string{key});
+      if (r.error().empty())
+        r.fail("missing " + std::string{key});
       return {errc::decode_malformed, r.error()};
     }
-    if (!r.read(*o, *out)) return {errc::decode_malformed, std::string{key} + ": " + r.error()};
+    if (!r.read(*o, *out))
+      return {errc::decode_malformed, std::string{key} + ": " + r.error()};
   }
   if (min_version > version) {
     return {errc::decode_malformed, "min_compatible_version " + std::to_string(min_version) +
@@ -315,7 +352,8 @@ result<T> read_message(const msgpack::object& top) {
   }
 
   T msg{};
-  if (!r.read(top, msg)) return {errc::decode_malformed, r.error()};
+  if (!r.read(top, msg))
+    return {errc::decode_malformed, r.error()};
   return msg;
 }
 
@@ -327,7 +365,7 @@ result<T> decode_unchecked(std::string_view bytes) {
                                         std::to_string(max_input_bytes)};
   }
   try {
-    const msgpack::unpack_limit limit{max_entries, max_entries, max_str_bytes,
+    const msgpack::unpack_limit limit{max_entries,   max_entries,   max_str_bytes,
                                       max_str_bytes, max_ext_bytes, max_depth};
     std::size_t offset = 0;
     msgpack::object_handle handle =
@@ -338,9 +376,11 @@ result<T> decode_unchecked(std::string_view bytes) {
     }
     return read_message<T>(handle.get());
   } catch (const msgpack::insufficient_bytes&) {
-    return {errc::decode_truncated, "input ends early, after " + std::to_string(bytes.size()) + " bytes"};
+    return {errc::decode_truncated,
+            "input ends early, after " + std::to_string(bytes.size()) + " bytes"};
   } catch (const msgpack::size_overflow& e) {
-    return {errc::decode_malformed, std::string{"a length exceeds the decoder's limits: "} + e.what()};
+    return {errc::decode_malformed,
+            std::string{"a length exceeds the decoder's limits: "} + e.what()};
   } catch (const msgpack::unpack_error& e) {
     return {errc::decode_malformed, std::string{"not valid msgpack: "} + e.what()};
   } catch (const std::bad_alloc&) {
@@ -355,10 +395,12 @@ template <class T>
 void count_failure(errc code) noexcept {
   try {
     metrics::registry::global()
-        .get_counter("sb_decode_errors_total", "Messages that could not be decoded, by type and reason",
+        .get_counter("sb_decode_errors_total",
+                     "Messages that could not be decoded, by type and reason",
                      {{"type", T::type_name}, {"reason", std::string{to_string(code)}}})
         .inc();
-  } catch (...) {  // NOLINT(bugprone-empty-catch): a metric must never turn a decode error into a crash
+  } catch (
+      ...) {  // NOLINT(bugprone-empty-catch): a metric must never turn a decode error into a crash
   }
 }
 
@@ -384,7 +426,8 @@ template <class T>
 result<T> decode(std::string_view bytes) {
   try {
     result<T> r = decode_unchecked<T>(bytes);
-    if (!r) count_failure<T>(r.err().code);
+    if (!r)
+      count_failure<T>(r.err().code);
     return r;
   } catch (...) {
     // Only an allocation failure while building the error itself gets here.
@@ -392,8 +435,8 @@ result<T> decode(std::string_view bytes) {
   }
 }
 
-#define SB_INSTANTIATE_MSGPACK_CODEC(T)        \
-  template std::string encode<T>(const T&);    \
+#define SB_INSTANTIATE_MSGPACK_CODEC(T)     \
+  template std::string encode<T>(const T&); \
   template result<T> decode<T>(std::string_view);
 SB_FOR_EACH_MESSAGE_TYPE(SB_INSTANTIATE_MSGPACK_CODEC)
 #undef SB_INSTANTIATE_MSGPACK_CODEC

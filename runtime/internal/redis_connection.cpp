@@ -120,7 +120,9 @@ redis_connection& redis_connection::operator=(redis_connection&& other) noexcept
   return *this;
 }
 
-redis_connection::~redis_connection() { disconnect(); }
+redis_connection::~redis_connection() {
+  disconnect();
+}
 
 bool redis_connection::is_connected() const noexcept {
   return context_ != nullptr && context_->err == 0;

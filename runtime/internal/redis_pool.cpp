@@ -16,8 +16,7 @@ result<std::unique_ptr<redis_pool>> redis_pool::connect(const redis_settings& se
   return std::unique_ptr<redis_pool>{new redis_pool(std::move(connections))};
 }
 
-redis_pool::redis_pool(std::vector<redis_connection> connections)
-    : idle_(std::move(connections)) {}
+redis_pool::redis_pool(std::vector<redis_connection> connections) : idle_(std::move(connections)) {}
 
 result<redis_reply> redis_pool::command(const std::vector<std::string_view>& args) {
   std::unique_lock<std::mutex> lock{mutex_};

@@ -59,8 +59,8 @@ std::optional<int64_t> parse_score(const std::string& text) {
   }
   char* parsed_end = nullptr;
   double d = std::strtod(text.c_str(), &parsed_end);
-  if (parsed_end != end || !std::isfinite(d) || std::trunc(d) != d ||
-      d < -9.2233720368547758e18 || d >= 9.2233720368547758e18) {
+  if (parsed_end != end || !std::isfinite(d) || std::trunc(d) != d || d < -9.2233720368547758e18 ||
+      d >= 9.2233720368547758e18) {
     return std::nullopt;
   }
   return static_cast<int64_t>(d);
@@ -68,11 +68,11 @@ std::optional<int64_t> parse_score(const std::string& text) {
 
 class redis_store final : public store {
  public:
-  redis_store(std::unique_ptr<internal::redis_pool> pool, std::string prefix,
-              std::string cas_sha)
+  redis_store(std::unique_ptr<internal::redis_pool> pool, std::string prefix, std::string cas_sha)
       : pool_(std::move(pool)), prefix_(std::move(prefix)), cas_sha_(std::move(cas_sha)) {}
 
-  // -- plain values ----------------------------------------------------------------------------------
+  // -- plain values
+  // ----------------------------------------------------------------------------------
 
   result<std::optional<std::string>> get(std::string_view key) override {
     auto reply = pool_->command({"GET", full(key)});
@@ -112,9 +112,9 @@ class redis_store final : public store {
     const std::string k = full(key);
     std::string_view expected_value = expected ? std::string_view{*expected} : "";
     std::string_view desired_value = desired ? std::string_view{*desired} : "";
-    std::vector<std::string_view> args{"EVALSHA",      cas_sha_,          "1",
-                                       k,              expected ? "1" : "0", expected_value,
-                                       desired ? "1" : "0", desired_value};
+    std::vector<std::string_view> args{
+        "EVALSHA",           cas_sha_,     "1", k, expected ? "1" : "0", expected_value,
+        desired ? "1" : "0", desired_value};
     auto reply = pool_->command(args);
     // A restarted server has forgotten the script; EVAL sends it again (and caches it).
     if (!reply && internal::is_error_reply(reply.err(), "NOSCRIPT")) {
@@ -156,12 +156,13 @@ class redis_store final : public store {
     return std::optional<int64_t>{*ttl < 1 ? 1 : *ttl};
   }
 
-  // -- sorted sets -----------------------------------------------------------------------------------
+  // -- sorted sets
+  // -----------------------------------------------------------------------------------
 
   result<void> sorted_set_add(std::string_view set, std::string_view member,
                               int64_t score) override {
-    auto added = integer_of(pool_->command({"ZADD", full(set), std::to_string(score), member}),
-                            "ZADD");
+    auto added =
+        integer_of(pool_->command({"ZADD", full(set), std::to_string(score), member}), "ZADD");
     if (!added) {
       return added.err();
     }
@@ -177,8 +178,7 @@ class redis_store final : public store {
   }
 
   result<std::vector<scored_member>> sorted_set_range_by_score(std::string_view set, int64_t min,
-                                                               int64_t max,
-                                                               size_t limit) override {
+                                                               int64_t max, size_t limit) override {
     std::vector<scored_member> out;
     if (limit == 0) {
       return out;
@@ -186,9 +186,9 @@ class redis_store final : public store {
     // A negative count means "all" to Redis, so keep the count within int64.
     const auto count = static_cast<int64_t>(
         std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
-    auto reply = pool_->command({"ZRANGEBYSCORE", full(set), std::to_string(min),
-                                 std::to_string(max), "WITHSCORES", "LIMIT", "0",
-                                 std::to_string(count)});
+    auto reply =
+        pool_->command({"ZRANGEBYSCORE", full(set), std::to_string(min), std::to_string(max),
+                        "WITHSCORES", "LIMIT", "0", std::to_string(count)});
     if (!reply) {
       return reply.err();
     }
@@ -211,7 +211,8 @@ class redis_store final : public store {
     return integer_of(pool_->command({"ZCARD", full(set)}), "ZCARD");
   }
 
-  // -- admin -----------------------------------------------------------------------------------------
+  // -- admin
+  // -----------------------------------------------------------------------------------------
 
   result<void> ping() override {
     auto reply = pool_->command({"PING"});

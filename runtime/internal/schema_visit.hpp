@@ -18,7 +18,8 @@
 
 namespace sb::internal {
 
-// -- type classification --------------------------------------------------------------------------------
+// -- type classification
+// --------------------------------------------------------------------------------
 
 template <class T>
 inline constexpr bool dependent_false = false;
@@ -49,14 +50,16 @@ struct field_probe {
 template <class T, class = void>
 struct has_fields : std::false_type {};
 template <class T>
-struct has_fields<T, std::void_t<decltype(fields(std::declval<field_probe&>(), std::declval<T&>()))>>
+struct has_fields<T,
+                  std::void_t<decltype(fields(std::declval<field_probe&>(), std::declval<T&>()))>>
     : std::true_type {};
 
 /// True for the integer types a field may have (bool is not one of them).
 template <class T>
 inline constexpr bool is_field_integer = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
-// -- field iteration ------------------------------------------------------------------------------------
+// -- field iteration
+// ------------------------------------------------------------------------------------
 
 /// Calls `f(name, member)` for every field of `x`, in declaration order, with const members.
 template <class T, class F>
@@ -74,7 +77,8 @@ std::size_t field_count(const T& x) {
   return n;
 }
 
-// -- integer ranges -------------------------------------------------------------------------------------
+// -- integer ranges
+// -------------------------------------------------------------------------------------
 
 /// Returns true if `v` fits in the integer type I.
 template <class I>
@@ -99,7 +103,8 @@ std::string range_text() {
          std::to_string(+std::numeric_limits<I>::max()) + "]";
 }
 
-// -- error paths ----------------------------------------------------------------------------------------
+// -- error paths
+// ----------------------------------------------------------------------------------------
 
 /// The path of the value being read, for error messages: "to.kind", "transcript[2].text",
 /// `tags["vip"]`. Owned by one decode call.
@@ -110,7 +115,8 @@ class field_path {
 
   /// Returns "path: what", or just "what" at the top level.
   [[nodiscard]] std::string describe(std::string_view what) const {
-    if (text_.empty()) return std::string{what};
+    if (text_.empty())
+      return std::string{what};
     std::string out = text_;
     out += ": ";
     out += what;
@@ -119,7 +125,8 @@ class field_path {
 
   void push_field(std::string_view name) {
     marks_.push_back(text_.size());
-    if (!text_.empty()) text_ += '.';
+    if (!text_.empty())
+      text_ += '.';
     text_ += name;
   }
 
@@ -136,7 +143,8 @@ class field_path {
     marks_.push_back(text_.size());
     text_ += "[\"";
     text_ += key.substr(0, max_shown);
-    if (key.size() > max_shown) text_ += "...";
+    if (key.size() > max_shown)
+      text_ += "...";
     text_ += "\"]";
   }
 

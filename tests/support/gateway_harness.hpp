@@ -28,7 +28,8 @@ namespace sb::test {
 
 using json = nlohmann::json;
 
-// -- answers -----------------------------------------------------------------------------------------
+// -- answers
+// -----------------------------------------------------------------------------------------
 
 /// Returns true if the response says its body is JSON (a charset parameter may follow).
 inline bool is_json_type(const httplib::Response& r) {
@@ -87,7 +88,8 @@ inline std::string url_encode(std::string_view text) {
   return out;
 }
 
-// -- the node under test -----------------------------------------------------------------------------
+// -- the node under test
+// -----------------------------------------------------------------------------
 
 /// Tokens and secrets of channel_node_config().
 inline constexpr const char* admin_token = "admin-s3cret";
@@ -203,9 +205,9 @@ struct gateway_node {
   /// Returns every line of a conversation's transcript (person's lines too), through the admin
   /// API's `conversation.control` "transcript" action.
   json transcript(const std::string& key) {
-    auto reply = ok_json(admin_post("/v1/actors/conversation/" + key + "/messages",
-                                    {{"type", "conversation.control"},
-                                     {"message", {{"action", "transcript"}}}}));
+    auto reply = ok_json(
+        admin_post("/v1/actors/conversation/" + key + "/messages",
+                   {{"type", "conversation.control"}, {"message", {{"action", "transcript"}}}}));
     REQUIRE_MESSAGE(reply["reply_type"] == "conversation.messages", reply.dump());
     return reply["reply"]["messages"];
   }

@@ -59,9 +59,9 @@ result<void> wait_for_tcp(int port, std::chrono::milliseconds timeout) {
       return {};
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return error{errc::timeout, "nothing accepts connections on 127.0.0.1:" +
-                                      std::to_string(port) + " after " +
-                                      std::to_string(timeout.count()) + " ms"};
+      return error{errc::timeout,
+                   "nothing accepts connections on 127.0.0.1:" + std::to_string(port) + " after " +
+                       std::to_string(timeout.count()) + " ms"};
     }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds{20});

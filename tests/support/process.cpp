@@ -196,7 +196,9 @@ bool process::try_reap() {
   return true;
 }
 
-bool process::is_running() { return !try_reap(); }
+bool process::is_running() {
+  return !try_reap();
+}
 
 result<int> process::wait_for_exit(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -46,12 +46,18 @@ redis_settings redis_server::settings() const {
 }
 
 result<void> redis_server::launch() {
-  std::vector<std::string> args{"--port",         std::to_string(port_),
-                                "--bind",         "127.0.0.1",
-                                "--save",         "",
-                                "--appendonly",   options_.append_only ? "yes" : "no",
-                                "--dir",          dir_.path(),
-                                "--protected-mode", "no"};
+  std::vector<std::string> args{"--port",
+                                std::to_string(port_),
+                                "--bind",
+                                "127.0.0.1",
+                                "--save",
+                                "",
+                                "--appendonly",
+                                options_.append_only ? "yes" : "no",
+                                "--dir",
+                                dir_.path(),
+                                "--protected-mode",
+                                "no"};
   if (!options_.password.empty()) {
     args.insert(args.end(), {"--requirepass", options_.password});
   }
@@ -105,6 +111,8 @@ result<void> redis_server::restart() {
   return launch();
 }
 
-bool redis_server::is_running() { return process_ && process_->is_running(); }
+bool redis_server::is_running() {
+  return process_ && process_->is_running();
+}
 
 }  // namespace sb::test

@@ -45,9 +45,7 @@ namespace doctest {
 /// Prints error codes by name in doctest's failure messages.
 template <>
 struct StringMaker<sb::errc> {
-  static String convert(sb::errc code) {
-    return String{std::string{sb::to_string(code)}.c_str()};
-  }
+  static String convert(sb::errc code) { return String{std::string{sb::to_string(code)}.c_str()}; }
 };
 
 }  // namespace doctest

@@ -1,8 +1,8 @@
 #pragma once
 
 // Sample values of every registered message type, with non-default values in every field (UTF-8
-// Chinese text, bytes with NUL, integers at their limits), and `describe()`, which prints any message
-// field by field so that tests can compare two messages and show the difference.
+// Chinese text, bytes with NUL, integers at their limits), and `describe()`, which prints any
+// message field by field so that tests can compare two messages and show the difference.
 
 #include <cstdint>
 #include <cstdio>
@@ -37,7 +37,8 @@ template <>
 inline schemas::actor_record sample<schemas::actor_record>() {
   schemas::actor_record r;
   r.state.data = std::string("\x92\x00\xc0", 3) + "状态";
-  r.applied_timer_generations = {{"idle", 3}, {"优惠券", std::numeric_limits<int64_t>::min()}, {"", -1}};
+  r.applied_timer_generations = {
+      {"idle", 3}, {"优惠券", std::numeric_limits<int64_t>::min()}, {"", -1}};
   r.recent_msg_ids = {"m-1", "m-2", "m-3"};
   r.saved_at_ms = 1732540800999;
   return r;
@@ -83,7 +84,11 @@ inline schemas::chat_accepted sample<schemas::chat_accepted>() {
   a.seq = 41;
   a.duplicate = true;
   a.session_started = true;
-  a.replies = {{42, "bot", "为您推荐这款降噪耳机", {{"SKU-1", "静音 Pro", 1299.5, "CNY", "续航30小时"}}, 1732540800500},
+  a.replies = {{42,
+                "bot",
+                "为您推荐这款降噪耳机",
+                {{"SKU-1", "静音 Pro", 1299.5, "CNY", "续航30小时"}},
+                1732540800500},
                {43, "agent:li", "", {}, -1}};
   a.status = "bot";
   return a;
@@ -99,7 +104,13 @@ inline schemas::conversation_state sample<schemas::conversation_state>() {
   s.started_at_ms = 1732540800000;
   s.last_message_at_ms = 1732540860000;
   s.transcript = {{1, "person", "我要退货", 1732540800000, "", {}, "wx-1", {}},
-                  {2, "bot", "好的，请提供订单号。", 1732540830000, "", {}, "",
+                  {2,
+                   "bot",
+                   "好的，请提供订单号。",
+                   1732540830000,
+                   "",
+                   {},
+                   "",
                    {{"SKU-1", "静音 Pro", 1299.5, "CNY", "续航30小时"}}},
                   {3, "agent:li", std::string("nul\0inside", 10), 1732540860000, "", {}, "", {}}};
   s.recent_client_msg_ids = {"wx-1", "wx-2", ""};
@@ -144,7 +155,8 @@ inline schemas::outbound_event sample<schemas::outbound_event>() {
   e.channel = "wechat";
   e.person = "oXYZ";
   e.conversation_id = "wechat:oXYZ#3";
-  e.message = {7, "agent:li", "您好，我是客服小李", {{"SKU-9", "充电宝", 99, "CNY", ""}}, 1732540900000};
+  e.message = {
+      7, "agent:li", "您好，我是客服小李", {{"SKU-9", "充电宝", 99, "CNY", ""}}, 1732540900000};
   return e;
 }
 
@@ -229,7 +241,7 @@ inline schemas::business_event sample<schemas::business_event>() {
 
 template <>
 inline schemas::user_command sample<schemas::user_command>() {
-  return {"contact", "wechat", 1732540800000, true, "app:u-42", R"({"user_id":"app:u-42"})",
+  return {"contact",     "wechat", 1732540800000, true, "app:u-42", R"({"user_id":"app:u-42"})",
           {"web:v-1001"}};
 }
 

@@ -100,7 +100,8 @@ void run_together(int n, Body body) {
 /// An optional value as get() returns it, for brief expectations: `opt_string{"v"}`.
 using opt_string = std::optional<std::string>;
 
-// -- plain values ----------------------------------------------------------------------------------
+// -- plain values
+// ----------------------------------------------------------------------------------
 
 /// Checks get, put, put_if_absent, erase, increment, argument errors and ping.
 template <class Fixture>
@@ -157,7 +158,8 @@ void check_plain_values(Fixture& f) {
   }
 }
 
-// -- compare and set -------------------------------------------------------------------------------
+// -- compare and set
+// -------------------------------------------------------------------------------
 
 /// Checks compare_and_set: from and to absent, wrong expectations, and that it clears the TTL.
 template <class Fixture>
@@ -199,7 +201,8 @@ void check_compare_and_set(Fixture& f) {
   }
 }
 
-// -- expiry ----------------------------------------------------------------------------------------
+// -- expiry
+// ----------------------------------------------------------------------------------------
 
 /// Checks TTLs: ttl_ms, expiry, and how put, put_if_absent, increment and CAS treat them.
 template <class Fixture>
@@ -252,7 +255,8 @@ void check_expiry(Fixture& f) {
   }
 }
 
-// -- sorted sets -----------------------------------------------------------------------------------
+// -- sorted sets
+// -----------------------------------------------------------------------------------
 
 /// Checks sorted sets: ordering by score then member, updates, bounds, limit, remove, size.
 template <class Fixture>
@@ -280,8 +284,7 @@ void check_sorted_sets(Fixture& f) {
     SB_REQUIRE_OK(s.sorted_set_add("z", "b", 20));
     SB_REQUIRE_OK(s.sorted_set_add("z", "a", 5));
     CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 2);
-    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 10)) ==
-          list{{"a", 5}, {"b", 20}});
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("z", lo, hi, 10)) == list{{"a", 5}, {"b", 20}});
   }
   SUBCASE("a range includes both bounds and stops at the limit") {
     for (int i = 1; i <= 5; ++i) {
@@ -318,7 +321,8 @@ void check_sorted_sets(Fixture& f) {
   }
 }
 
-// -- binary safety ---------------------------------------------------------------------------------
+// -- binary safety
+// ---------------------------------------------------------------------------------
 
 /// Checks that NUL and high bytes in keys, values and members survive, and a 256 KiB value.
 template <class Fixture>
@@ -351,7 +355,8 @@ void check_binary_safety(Fixture& f) {
   }
 }
 
-// -- concurrency -----------------------------------------------------------------------------------
+// -- concurrency
+// -----------------------------------------------------------------------------------
 
 /// Checks atomicity from 8 threads: CAS and increment lose no update; one winner per remove
 /// and per put_if_absent.

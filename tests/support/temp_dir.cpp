@@ -31,7 +31,9 @@ temp_dir& temp_dir::operator=(temp_dir&& other) noexcept {
   return *this;
 }
 
-temp_dir::~temp_dir() { remove(); }
+temp_dir::~temp_dir() {
+  remove();
+}
 
 std::string temp_dir::file(std::string_view name) const {
   std::string out = path_;

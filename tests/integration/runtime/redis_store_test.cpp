@@ -49,7 +49,8 @@ struct redis_fixture {
 
 }  // namespace
 
-// -- the shared contract -----------------------------------------------------------------------------
+// -- the shared contract
+// -----------------------------------------------------------------------------
 
 TEST_CASE("the redis store keeps plain values as the store contract says") {
   redis_fixture f;
@@ -81,7 +82,8 @@ TEST_CASE("the redis store loses no update under concurrent callers") {
   sb::test::check_concurrency(f);
 }
 
-// -- keys ----------------------------------------------------------------------------------------------
+// -- keys
+// ----------------------------------------------------------------------------------------------
 
 TEST_CASE("two redis stores with different key prefixes do not see each other's keys") {
   auto settings = shared_server().settings();
@@ -127,7 +129,8 @@ TEST_CASE("the redis store names itself redis") {
   CHECK(f.store().kind() == "redis");
 }
 
-// -- connecting --------------------------------------------------------------------------------------
+// -- connecting
+// --------------------------------------------------------------------------------------
 
 TEST_CASE("a redis store where nothing listens fails with store_unavailable") {
   sb::redis_settings settings;
@@ -161,7 +164,8 @@ TEST_CASE("a redis store authenticates with the password and refuses a wrong one
   CHECK(code_of(sb::make_redis_store(settings)) == sb::errc::store_unavailable);
 }
 
-// -- restarts ------------------------------------------------------------------------------------------
+// -- restarts
+// ------------------------------------------------------------------------------------------
 
 TEST_CASE("a restarted redis server is reconnected to on the next call") {
   sb::test::redis_server_options options;
@@ -178,8 +182,8 @@ TEST_CASE("a restarted redis server is reconnected to on the next call") {
   // The first call after the restart succeeds: the dead connection is replaced transparently.
   CHECK(SB_REQUIRE_OK(store->get("k")) == sb::test::opt_string{"before"});
   // The restarted server has forgotten the compare-and-set script.
-  CHECK(SB_REQUIRE_OK(store->compare_and_set("k", sb::test::opt_string{"before"},
-                                             sb::test::opt_string{"after"})));
+  CHECK(SB_REQUIRE_OK(
+      store->compare_and_set("k", sb::test::opt_string{"before"}, sb::test::opt_string{"after"})));
   CHECK(SB_REQUIRE_OK(store->get("k")) == sb::test::opt_string{"after"});
 
   // Every pooled connection died with the old server; busy threads reach all of them.

@@ -1,6 +1,6 @@
-// A deterministic fuzz test of every registered decoder: purely random buffers and mutations of valid
-// encodings must each give a value or an error, never an exception or a crash (run it under ASan and
-// UBSan to catch the latter). The seed is fixed so that a failure reproduces.
+// A deterministic fuzz test of every registered decoder: purely random buffers and mutations of
+// valid encodings must each give a value or an error, never an exception or a crash (run it under
+// ASan and UBSan to catch the latter). The seed is fixed so that a failure reproduces.
 
 #include <doctest/doctest.h>
 
@@ -21,17 +21,20 @@ namespace {
 constexpr int random_inputs = 20000;
 constexpr int mutated_inputs = 80000;
 
-// Bytes that mean something to a msgpack parser: type boundaries, the reserved 0xc1, 32-bit headers.
+// Bytes that mean something to a msgpack parser: type boundaries, the reserved 0xc1, 32-bit
+// headers.
 constexpr std::array<uint8_t, 30> interesting_bytes = {
     0x00, 0x01, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc6,
     0xca, 0xcb, 0xcc, 0xcf, 0xd0, 0xd3, 0xd9, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xfe, 0xff};
 
 // Headers that declare far more than any input holds: array32, map32, str32, bin32, array16, map16.
-const std::array<std::string, 7> inflated_headers = {
-    std::string("\xdd\xff\xff\xff\xff", 5), std::string("\xdf\x7f\xff\xff\xff", 5),
-    std::string("\xdb\xff\xff\xff\xff", 5), std::string("\xc6\x00\x40\x00\x01", 5),
-    std::string("\xdc\xff\xff", 3),         std::string("\xde\x01\x00", 3),
-    std::string("\xd9\xff", 2)};
+const std::array<std::string, 7> inflated_headers = {std::string("\xdd\xff\xff\xff\xff", 5),
+                                                     std::string("\xdf\x7f\xff\xff\xff", 5),
+                                                     std::string("\xdb\xff\xff\xff\xff", 5),
+                                                     std::string("\xc6\x00\x40\x00\x01", 5),
+                                                     std::string("\xdc\xff\xff", 3),
+                                                     std::string("\xde\x01\x00", 3),
+                                                     std::string("\xd9\xff", 2)};
 
 /// Produces random and mutated inputs from a fixed seed.
 class input_maker {
@@ -42,19 +45,23 @@ class input_maker {
   std::string random_buffer() {
     const std::size_t len = below(4) == 0 ? below(1025) : below(33);
     std::string out(len, '\0');
-    for (auto& c : out) c = static_cast<char>(random_byte());
+    for (auto& c : out)
+      c = static_cast<char>(random_byte());
     return out;
   }
 
   /// Returns `s` changed by one to three random mutations.
   std::string mutate(std::string s) {
     const std::size_t count = below(4) == 0 ? 2 + below(2) : 1;
-    for (std::size_t i = 0; i < count; ++i) mutate_once(s);
+    for (std::size_t i = 0; i < count; ++i)
+      mutate_once(s);
     return s;
   }
 
  private:
-  std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t below(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
   uint8_t random_byte() {
     return below(2) == 0 ? interesting_bytes[below(interesting_bytes.size())]
@@ -79,7 +86,8 @@ class input_maker {
         break;
       case 3: {  // insertion
         std::string bytes(1 + below(4), '\0');
-        for (auto& c : bytes) c = static_cast<char>(random_byte());
+        for (auto& c : bytes)
+          c = static_cast<char>(random_byte());
         s.insert(at, bytes);
         break;
       }
@@ -97,7 +105,8 @@ class input_maker {
           const auto b = static_cast<uint8_t>(s[i]);
           if (b >= 0x80 && b <= 0xbf) {
             const uint8_t mask = b >= 0xa0 ? 0x1f : 0x0f;
-            const auto grown = static_cast<uint8_t>((b & ~mask) | (((b & mask) + 1 + below(15)) & mask));
+            const auto grown =
+                static_cast<uint8_t>((b & ~mask) | (((b & mask) + 1 + below(15)) & mask));
             s[i] = static_cast<char>(grown);
             break;
           }
@@ -125,12 +134,15 @@ std::string as_newer_writer(std::string encoded) {
     encoded = std::string("\xde\x00\x10", 3) + encoded.substr(1);
   } else {
     REQUIRE(head == 0xde);
-    auto n = static_cast<uint16_t>((static_cast<uint8_t>(encoded[1]) << 8 |
-                                    static_cast<uint8_t>(encoded[2])) + 1);
+    auto n = static_cast<uint16_t>(
+        (static_cast<uint8_t>(encoded[1]) << 8 | static_cast<uint8_t>(encoded[2])) + 1);
     encoded[1] = static_cast<char>(n >> 8);
     encoded[2] = static_cast<char>(n & 0xff);
   }
-  return encoded + "\xa6" "future" "\x91\xc0";
+  return encoded +
+         "\xa6"
+         "future"
+         "\x91\xc0";
 }
 
 struct tally {
@@ -153,7 +165,8 @@ void try_decode(const std::string& input, tally& t) {
     ++t.decoded;
     // Whatever decodes must encode and decode again to the same message.
     const result<T> again = decode<T>(encode(*r));
-    if (!again || test::describe(*again) != test::describe(*r)) ++t.bad_round_trips;
+    if (!again || test::describe(*again) != test::describe(*r))
+      ++t.bad_round_trips;
   } catch (...) {
     ++t.threw;
   }
@@ -168,18 +181,21 @@ void fuzz(uint64_t seed) {
   REQUIRE(decode<T>(seeds[2]).ok());
   tally from_random;
   tally from_mutation;
-  for (int i = 0; i < random_inputs; ++i) try_decode<T>(maker.random_buffer(), from_random);
+  for (int i = 0; i < random_inputs; ++i)
+    try_decode<T>(maker.random_buffer(), from_random);
   for (int i = 0; i < mutated_inputs; ++i) {
     try_decode<T>(maker.mutate(seeds[static_cast<std::size_t>(i) % seeds.size()]), from_mutation);
   }
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
 
   std::string codes;
-  for (const auto& [code, n] : from_mutation.codes) codes += " " + std::string{to_string(code)} + "=" + std::to_string(n);
-  MESSAGE(std::string{T::type_name} << ": random " << from_random.decoded << " decoded / " << from_random.refused
-                       << " refused; mutated " << from_mutation.decoded << " decoded / "
-                       << from_mutation.refused << " refused (" << codes << " ); " << ms.count() << " ms");
+  for (const auto& [code, n] : from_mutation.codes)
+    codes += " " + std::string{to_string(code)} + "=" + std::to_string(n);
+  MESSAGE(std::string{T::type_name}
+          << ": random " << from_random.decoded << " decoded / " << from_random.refused
+          << " refused; mutated " << from_mutation.decoded << " decoded / " << from_mutation.refused
+          << " refused (" << codes << " ); " << ms.count() << " ms");
   CHECK(from_random.threw == 0);
   CHECK(from_mutation.threw == 0);
   CHECK(from_random.decoded + from_random.refused == random_inputs);
@@ -201,9 +217,9 @@ void fuzz(uint64_t seed) {
 
 }  // namespace
 
-#define SB_FUZZ_TEST(T)                                                             \
+#define SB_FUZZ_TEST(T)                                                                          \
   TEST_CASE("decode<" #T "> returns a value or an error for 100000 random and mutated inputs") { \
-    fuzz<T>(0x5b0a7d5eedULL);                                                       \
+    fuzz<T>(0x5b0a7d5eedULL);                                                                    \
   }
 SB_FOR_EACH_MESSAGE_TYPE(SB_FUZZ_TEST)
 #undef SB_FUZZ_TEST

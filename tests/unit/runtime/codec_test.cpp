@@ -40,15 +40,16 @@ void check_every_truncation_is_refused() {
 }
 
 /// A chat_message map with the header entries given and `extra` appended (`extra_count` entries).
-std::string chat_message_bytes(uint64_t version, uint64_t min_version, const std::string& extra = {},
-                               uint32_t extra_count = 0) {
+std::string chat_message_bytes(uint64_t version, uint64_t min_version,
+                               const std::string& extra = {}, uint32_t extra_count = 0) {
   return mp::map(3 + 2 + extra_count) + mp::message_header("chat.message", version, min_version) +
          mp::str("text") + mp::str("在吗？") + mp::str("sent_at_ms") + mp::sint(-5) + extra;
 }
 
 double decode_errors(const char* type, const char* reason) {
   return metrics::registry::global()
-      .get_counter("sb_decode_errors_total", "Messages that could not be decoded, by type and reason",
+      .get_counter("sb_decode_errors_total",
+                   "Messages that could not be decoded, by type and reason",
                    {{"type", type}, {"reason", reason}})
       .value();
 }
@@ -81,16 +82,17 @@ TEST_CASE("a message from a newer writer with unknown keys decodes") {
 }
 
 TEST_CASE("keys may come in any order") {
-  const std::string bytes = mp::map(4) + mp::str("seq") + mp::uint(9) + mp::str("min_compatible_version") +
-                            mp::uint(1) + mp::str("version") + mp::uint(1) + mp::str("message_type") +
-                            mp::str("chat.accepted");
+  const std::string bytes = mp::map(4) + mp::str("seq") + mp::uint(9) +
+                            mp::str("min_compatible_version") + mp::uint(1) + mp::str("version") +
+                            mp::uint(1) + mp::str("message_type") + mp::str("chat.accepted");
   const auto r = decode<chat_accepted>(bytes);
   REQUIRE_MESSAGE(r.ok(), r.err().to_string());
   CHECK(r->seq == 9);
 }
 
 TEST_CASE("a message with only the header keys decodes to the defaults") {
-  const auto r = decode<conversation_state>(mp::map(3) + mp::message_header("conversation.state", 1, 1));
+  const auto r =
+      decode<conversation_state>(mp::map(3) + mp::message_header("conversation.state", 1, 1));
   REQUIRE(r.ok());
   CHECK(r->status == "closed");
   CHECK(r->next_seq == 1);
@@ -116,8 +118,9 @@ TEST_CASE("a message of another type is refused as the wrong type") {
 TEST_CASE("missing or bad header keys are malformed") {
   const std::string body = mp::str("text") + mp::str("hi");
   SUBCASE("no version") {
-    const auto r = decode<chat_message>(mp::map(3) + mp::str("message_type") + mp::str("chat.message") +
-                                        mp::str("min_compatible_version") + mp::uint(1) + body);
+    const auto r =
+        decode<chat_message>(mp::map(3) + mp::str("message_type") + mp::str("chat.message") +
+                             mp::str("min_compatible_version") + mp::uint(1) + body);
     REQUIRE_FALSE(r.ok());
     CHECK(r.err().code == errc::decode_malformed);
     CHECK(r.err().message == "missing version");
@@ -169,8 +172,8 @@ TEST_CASE("trailing bytes after the message are malformed") {
 
 TEST_CASE("a field of the wrong type is malformed and the error names the field") {
   SUBCASE("in a nested struct") {
-    const auto r = decode<envelope>(mp::map(4) + mp::message_header("envelope", 1, 1) + mp::str("to") +
-                                    mp::map(1) + mp::str("kind") + mp::uint(5));
+    const auto r = decode<envelope>(mp::map(4) + mp::message_header("envelope", 1, 1) +
+                                    mp::str("to") + mp::map(1) + mp::str("kind") + mp::uint(5));
     REQUIRE_FALSE(r.ok());
     CHECK(r.err().code == errc::decode_malformed);
     CHECK(r.err().message == "to.kind: expected string, got integer");
@@ -201,8 +204,9 @@ TEST_CASE("an integer out of the field's range is malformed, not wrapped") {
                                        mp::str("seq") + mp::uint(uint64_t{1} << 63));
   REQUIRE_FALSE(r.ok());
   CHECK(r.err().code == errc::decode_malformed);
-  CHECK(r.err().message ==
-        "seq: integer 9223372036854775808 out of range [-9223372036854775808, 9223372036854775807]");
+  CHECK(
+      r.err().message ==
+      "seq: integer 9223372036854775808 out of range [-9223372036854775808, 9223372036854775807]");
 }
 
 TEST_CASE("a length header larger than the input is refused without allocating it") {
@@ -235,7 +239,8 @@ TEST_CASE("input over 8 MiB is refused before parsing") {
 
 TEST_CASE("deeply nested input is refused") {
   std::string bytes = mp::map(4) + mp::message_header("envelope", 1, 1) + mp::str("x");
-  for (int i = 0; i < 40; ++i) bytes += mp::array(1);
+  for (int i = 0; i < 40; ++i)
+    bytes += mp::array(1);
   bytes += mp::nil();
   const auto r = decode<envelope>(bytes);
   REQUIRE_FALSE(r.ok());

@@ -49,11 +49,18 @@ void fuzz_json(std::mt19937_64& rng, json_fuzz_counts& counts) {
     for (int k = 0; k < mutations; ++k) {
       const std::size_t at = rng() % s.size();
       switch (rng() % 3) {
-        case 0: s[at] = specials[rng() % specials.size()]; break;
-        case 1: s.insert(at, 1, specials[rng() % specials.size()]); break;
-        default: s.erase(at, 1 + rng() % 4); break;
+        case 0:
+          s[at] = specials[rng() % specials.size()];
+          break;
+        case 1:
+          s.insert(at, 1, specials[rng() % specials.size()]);
+          break;
+        default:
+          s.erase(at, 1 + rng() % 4);
+          break;
       }
-      if (s.empty()) s = "{";
+      if (s.empty())
+        s = "{";
     }
     try {
       const result<T> r = from_json<T>(s);
@@ -61,7 +68,8 @@ void fuzz_json(std::mt19937_64& rng, json_fuzz_counts& counts) {
         ++counts.decoded;
       } else {
         ++counts.refused;
-        if (r.err().code != errc::invalid_argument) ++counts.other_codes;
+        if (r.err().code != errc::invalid_argument)
+          ++counts.other_codes;
       }
     } catch (...) {
       ++counts.threw;
@@ -82,16 +90,18 @@ TEST_CASE("JSON holds the fields only, with nested structs as objects and bytes 
   t.owner = {"campaign", "u-42"};
   t.name = "到期";
   t.payload.data = std::string("\0\xff", 2);
-  CHECK(to_json(t) ==
-        R"({"owner":{"kind":"campaign","key":"u-42"},"name":"到期","due_ms":0,"generation":0,"payload":"AP8="})");
+  CHECK(
+      to_json(t) ==
+      R"({"owner":{"kind":"campaign","key":"u-42"},"name":"到期","due_ms":0,"generation":0,"payload":"AP8="})");
 }
 
 TEST_CASE("JSON maps and arrays are objects and arrays") {
   actor_record r;
   r.applied_timer_generations = {{"idle", 3}};
   r.recent_msg_ids = {"m-1"};
-  CHECK(to_json(r) ==
-        R"({"state":"","applied_timer_generations":{"idle":3},"recent_msg_ids":["m-1"],"saved_at_ms":0})");
+  CHECK(
+      to_json(r) ==
+      R"({"state":"","applied_timer_generations":{"idle":3},"recent_msg_ids":["m-1"],"saved_at_ms":0})");
 }
 
 TEST_CASE("text that is not UTF-8 is written with replacement characters instead of failing") {
@@ -121,13 +131,15 @@ TEST_CASE("an empty JSON object gives a message with default values") {
 }
 
 TEST_CASE("a JSON field of the wrong type is an invalid argument naming the field path") {
-  CHECK(refusal<envelope>(R"({"to": {"kind": 5}})").message == "to.kind: expected string, got integer");
+  CHECK(refusal<envelope>(R"({"to": {"kind": 5}})").message ==
+        "to.kind: expected string, got integer");
   CHECK(refusal<envelope>(R"({"to": {"kind": 5}})").code == errc::invalid_argument);
   CHECK(refusal<conversation_state>(R"({"transcript": [{}, {"seq": "3"}]})").message ==
         "transcript[1].seq: expected integer, got string");
   CHECK(refusal<actor_record>(R"({"applied_timer_generations": {"idle": true}})").message ==
         "applied_timer_generations[\"idle\"]: expected integer, got boolean");
-  CHECK(refusal<chat_accepted>(R"({"duplicate": 1})").message == "duplicate: expected boolean, got integer");
+  CHECK(refusal<chat_accepted>(R"({"duplicate": 1})").message ==
+        "duplicate: expected boolean, got integer");
   CHECK(refusal<chat_accepted>(R"({"seq": 1.5})").message == "seq: expected integer, got float");
   CHECK(refusal<chat_accepted>("[]").message == "expected object, got array");
 }
@@ -135,7 +147,9 @@ TEST_CASE("a JSON field of the wrong type is an invalid argument naming the fiel
 TEST_CASE("a JSON integer out of the field's range is an invalid argument") {
   const error e = refusal<chat_accepted>(R"({"seq": 9223372036854775808})");
   CHECK(e.code == errc::invalid_argument);
-  CHECK(e.message == "seq: integer 9223372036854775808 out of range [-9223372036854775808, 9223372036854775807]");
+  CHECK(
+      e.message ==
+      "seq: integer 9223372036854775808 out of range [-9223372036854775808, 9223372036854775807]");
   CHECK(from_json<chat_accepted>(R"({"seq": -9223372036854775808})").ok());
 }
 
@@ -143,7 +157,8 @@ TEST_CASE("bytes that are not base64 are an invalid argument naming the field") 
   CHECK(refusal<timer_fired>(R"({"payload": "AP9="})").message == "payload: invalid base64");
   CHECK(refusal<timer_fired>(R"({"payload": "A==="})").message == "payload: invalid base64");
   CHECK(refusal<timer_fired>(R"({"payload": "AP8=\n"})").message == "payload: invalid base64");
-  CHECK(refusal<timer_fired>(R"({"payload": 7})").message == "payload: expected base64 string, got integer");
+  CHECK(refusal<timer_fired>(R"({"payload": 7})").message ==
+        "payload: expected base64 string, got integer");
   CHECK(from_json<timer_fired>(R"({"payload": "AP8="})")->payload.data == std::string("\0\xff", 2));
   CHECK(from_json<timer_fired>(R"({"payload": "AP8"})")->payload.data == std::string("\0\xff", 2));
 }

@@ -1,8 +1,8 @@
 #include "runtime/logging.hpp"
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <sstream>
 #include <string>

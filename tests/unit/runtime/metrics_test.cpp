@@ -23,8 +23,7 @@ TEST_CASE("asking twice for the same series returns the same object") {
 
 TEST_CASE("label values and help text are escaped in the rendered text") {
   auto reg = m::make_registry();
-  reg->get_gauge("sb_weird", "Back\\slash and\nnewline \"quoted\".",
-                 {{"v", "a\"b\\c\nd"}}).set(1);
+  reg->get_gauge("sb_weird", "Back\\slash and\nnewline \"quoted\".", {{"v", "a\"b\\c\nd"}}).set(1);
   CHECK(reg->render() ==
         "# HELP sb_weird Back\\\\slash and\\nnewline \"quoted\".\n"
         "# TYPE sb_weird gauge\n"

@@ -81,7 +81,8 @@ TEST_CASE_FIXTURE(fixture, "due lists only the timers due by now, earliest first
   SB_REQUIRE_OK(timers.arm(bob, "future", 1'900'000, ""));
 
   CHECK(SB_REQUIRE_OK(timers.due(1'000'099, 10)).empty());
-  CHECK(names_of(SB_REQUIRE_OK(timers.due(1'000'100, 10))) == std::vector<std::string>{"web:bob:early"});
+  CHECK(names_of(SB_REQUIRE_OK(timers.due(1'000'100, 10))) ==
+        std::vector<std::string>{"web:bob:early"});
   CHECK(names_of(SB_REQUIRE_OK(timers.due(1'000'300, 10))) ==
         std::vector<std::string>{"web:bob:early", "web:alice:middle", "web:alice:late"});
   // due() only lists: the timers are still armed until completed.
@@ -94,7 +95,8 @@ TEST_CASE_FIXTURE(fixture, "due returns no more than the limit, taking the earli
     SB_REQUIRE_OK(timers.arm(alice, "t" + std::to_string(i), 1'000'000 + i, ""));
   }
   auto three = SB_REQUIRE_OK(timers.due(2'000'000, 3));
-  CHECK(names_of(three) == std::vector<std::string>{"web:alice:t0", "web:alice:t1", "web:alice:t2"});
+  CHECK(names_of(three) ==
+        std::vector<std::string>{"web:alice:t0", "web:alice:t1", "web:alice:t2"});
   CHECK(SB_REQUIRE_OK(timers.due(2'000'000, 0)).empty());
   CHECK(SB_REQUIRE_OK(timers.due(2'000'000, 100)).size() == 10);
 }
@@ -135,7 +137,8 @@ TEST_CASE_FIXTURE(fixture, "cancelling removes an armed timer and reports whethe
   CHECK(SB_REQUIRE_OK(timers.cancel(alice, "idle")));
   CHECK_FALSE(SB_REQUIRE_OK(timers.find(alice, "idle")).has_value());
   CHECK(SB_REQUIRE_OK(timers.pending(alice)).empty());
-  CHECK(names_of(SB_REQUIRE_OK(timers.due(INT64_MAX, 10))) == std::vector<std::string>{"web:bob:idle"});
+  CHECK(names_of(SB_REQUIRE_OK(timers.due(INT64_MAX, 10))) ==
+        std::vector<std::string>{"web:bob:idle"});
   CHECK(SB_REQUIRE_OK(timers.pending_count()) == 1);
 
   CHECK_FALSE(SB_REQUIRE_OK(timers.cancel(alice, "idle")));
@@ -187,7 +190,8 @@ TEST_CASE_FIXTURE(fixture, "a due entry without a record is dropped by due and c
   auto bob_gen = SB_REQUIRE_OK(timers.arm(bob, "idle", 1'000'200, ""));
   CHECK(SB_REQUIRE_OK(timers.pending_count()) == 2);  // counted until due() sees it
 
-  CHECK(names_of(SB_REQUIRE_OK(timers.due(INT64_MAX, 10))) == std::vector<std::string>{"web:bob:idle"});
+  CHECK(names_of(SB_REQUIRE_OK(timers.due(INT64_MAX, 10))) ==
+        std::vector<std::string>{"web:bob:idle"});
   auto set = due_set();
   REQUIRE(set.size() == 1);
   CHECK(set[0].member == due_member(bob_gen, bob, "idle"));

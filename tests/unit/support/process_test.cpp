@@ -57,8 +57,8 @@ TEST_CASE("a spawned program gets the extra environment and the working director
   options.log_path = dir.file("out.log");
   options.env = {{"SB_PROCESS_TEST", "forty two"}, {"HOME", "/nowhere"}};
   options.working_dir = dir.path();
-  auto p = SB_REQUIRE_OK(process::spawn("sh", {"-c", "echo \"$SB_PROCESS_TEST|$HOME|$(pwd)\""},
-                                        options));
+  auto p = SB_REQUIRE_OK(
+      process::spawn("sh", {"-c", "echo \"$SB_PROCESS_TEST|$HOME|$(pwd)\""}, options));
   CHECK(SB_REQUIRE_OK(p.wait_for_exit(5s)) == 0);
   CHECK(sb::test::read_tail(options.log_path) == "forty two|/nowhere|" + dir.path() + "\n");
 }

@@ -6,8 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <openssl/sha.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -45,8 +45,11 @@ httplib::Result put_agent(gateway_node& f, const std::string& id, const json& bo
 }
 
 json agent_online(gateway_node& f, const std::string& id) {
-  return ok_json(put_agent(f, id, {{"name", id}, {"skills", {"presales", "aftersales"}},
-                                   {"presence", "online"}, {"max_chats", 3}}));
+  return ok_json(put_agent(f, id,
+                           {{"name", id},
+                            {"skills", {"presales", "aftersales"}},
+                            {"presence", "online"},
+                            {"max_chats", 3}}));
 }
 
 httplib::Result agent_says(gateway_node& f, const std::string& conversation_id,
@@ -57,7 +60,8 @@ httplib::Result agent_says(gateway_node& f, const std::string& conversation_id,
 
 /// Returns the ids listed by GET /v1/handoffs?status=waiting.
 std::vector<std::string> waiting_ids(gateway_node& f) {
-  auto list = ok_json(f.http->Get("/v1/handoffs?status=waiting", gateway_node::bearer(admin_token)));
+  auto list =
+      ok_json(f.http->Get("/v1/handoffs?status=waiting", gateway_node::bearer(admin_token)));
   std::vector<std::string> out;
   for (const auto& h : list["handoffs"]) {
     out.push_back(h["conversation_id"].get<std::string>());
@@ -107,17 +111,16 @@ class fake_wechat_api {
       ++token_fetches_;
       res.set_content(R"({"access_token":"tok-1","expires_in":7200})", "application/json");
     });
-    server_.Post("/cgi-bin/message/custom/send",
-                 [this](const httplib::Request& req, httplib::Response& res) {
-                   std::lock_guard<std::mutex> guard{mutex_};
-                   if (req.get_param_value("access_token") != "tok-1") {
-                     res.set_content(R"({"errcode":40001,"errmsg":"invalid credential"})",
-                                     "application/json");
-                     return;
-                   }
-                   sent_.push_back(json::parse(req.body, nullptr, false));
-                   res.set_content(R"({"errcode":0,"errmsg":"ok"})", "application/json");
-                 });
+    server_.Post("/cgi-bin/message/custom/send", [this](const httplib::Request& req,
+                                                        httplib::Response& res) {
+      std::lock_guard<std::mutex> guard{mutex_};
+      if (req.get_param_value("access_token") != "tok-1") {
+        res.set_content(R"({"errcode":40001,"errmsg":"invalid credential"})", "application/json");
+        return;
+      }
+      sent_.push_back(json::parse(req.body, nullptr, false));
+      res.set_content(R"({"errcode":0,"errmsg":"ok"})", "application/json");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
     thread_ = std::thread{[this] { server_.listen_after_bind(); }};
@@ -152,12 +155,16 @@ class fake_wechat_api {
 
 }  // namespace
 
-// -- agents and the queue ----------------------------------------------------------------------------
+// -- agents and the queue
+// ----------------------------------------------------------------------------
 
 TEST_CASE("PUT /v1/agents/{id} adds an agent and answers with the desk's snapshot") {
   gateway_node f;
-  auto snap = ok_json(put_agent(f, "li", {{"name", "小李"}, {"skills", {"presales", "zh"}},
-                                          {"presence", "online"}, {"max_chats", 2}}));
+  auto snap = ok_json(put_agent(f, "li",
+                                {{"name", "小李"},
+                                 {"skills", {"presales", "zh"}},
+                                 {"presence", "online"},
+                                 {"max_chats", 2}}));
   REQUIRE(snap["agents"].size() == 1);
   const auto& li = snap["agents"][0];
   CHECK(li["agent_id"] == "li");
@@ -185,7 +192,8 @@ TEST_CASE("PUT /v1/agents/{id} adds an agent and answers with the desk's snapsho
     CHECK(error_code(put_agent(f, "li", {{"max_chats", -1}}), 400) == "invalid_argument");
     CHECK(error_code(put_agent(f, "li", {{"max_chats", "three"}}), 400) == "invalid_field");
     CHECK(error_code(put_agent(f, "li", {{"presence", 1}}), 400) == "invalid_field");
-    CHECK(error_code(f.http->Put("/v1/agents/li", gateway_node::bearer(admin_token), "{", "application/json"),
+    CHECK(error_code(f.http->Put("/v1/agents/li", gateway_node::bearer(admin_token), "{",
+                                 "application/json"),
                      400) == "invalid_json");
     CHECK(error_code(f.http->Get("/v1/handoffs?status=done", gateway_node::bearer(admin_token)),
                      400) == "invalid_field");
@@ -201,8 +209,9 @@ TEST_CASE("PUT /v1/agents/{id} adds an agent and answers with the desk's snapsho
     CHECK(error_code(f.http->Post(conversation_path("web:v-1#1", "agent-messages"),
                                   R"({"agent_id":"li","text":"hi"})", "application/json"),
                      401) == "unauthorized");
-    CHECK(error_code(f.http->Post(conversation_path("web:v-1#1", "close"), "{}", "application/json"),
-                     401) == "unauthorized");
+    CHECK(
+        error_code(f.http->Post(conversation_path("web:v-1#1", "close"), "{}", "application/json"),
+                   401) == "unauthorized");
   }
 }
 
@@ -216,10 +225,12 @@ TEST_CASE("the agent desk is 403 while admin.token is empty") {
         "disabled");
 }
 
-// -- a web shopper handed to an agent ----------------------------------------------------------------
+// -- a web shopper handed to an agent
+// ----------------------------------------------------------------
 
-TEST_CASE("a web shopper asks for a human, an agent takes the conversation with its whole "
-          "context, replies, and gives it back to the bot") {
+TEST_CASE(
+    "a web shopper asks for a human, an agent takes the conversation with its whole "
+    "context, replies, and gives it back to the bot") {
   gateway_node f;
   agent_online(f, "li");
   const std::string visitor = "v-handoff";
@@ -237,8 +248,8 @@ TEST_CASE("a web shopper asks for a human, an agent takes the conversation with 
   CHECK(f.inspect("conversation", "web:" + visitor)["state"]["status"] == "waiting_for_agent");
 
   // The desk lists it as waiting for an agent until one accepts it; li, online, has the offer.
-  const auto waiting = ok_json(f.http->Get("/v1/handoffs?status=waiting",
-                                           gateway_node::bearer(admin_token)))["handoffs"];
+  const auto waiting = ok_json(
+      f.http->Get("/v1/handoffs?status=waiting", gateway_node::bearer(admin_token)))["handoffs"];
   REQUIRE(waiting.size() == 1);
   CHECK(waiting[0]["conversation_id"] == id);
   CHECK(waiting[0]["offered_to"] == "li");
@@ -366,8 +377,8 @@ TEST_CASE("a handoff no agent can take waits in the queue until an agent comes o
   ok_json(put_agent(f, "li", {{"presence", "away"}}));
   CHECK(ok_json(f.web_say("v-queued", "转人工", "c-1"))["status"] == "waiting_for_agent");
   const std::string id = "web:v-queued#1";
-  auto waiting = ok_json(f.http->Get("/v1/handoffs?status=waiting",
-                                     gateway_node::bearer(admin_token)))["handoffs"];
+  auto waiting = ok_json(
+      f.http->Get("/v1/handoffs?status=waiting", gateway_node::bearer(admin_token)))["handoffs"];
   REQUIRE(waiting.size() == 1);
   CHECK(waiting[0]["conversation_id"] == id);
   CHECK(waiting[0]["position"] == 1);
@@ -380,8 +391,8 @@ TEST_CASE("a handoff no agent can take waits in the queue until an agent comes o
   // Coming online, li gets the offer and takes it.
   auto snap = ok_json(put_agent(f, "li", {{"presence", "online"}}));
   CHECK(snap["agents"][0]["offered"] == json{id});
-  waiting = ok_json(f.http->Get("/v1/handoffs?status=waiting",
-                                gateway_node::bearer(admin_token)))["handoffs"];
+  waiting = ok_json(
+      f.http->Get("/v1/handoffs?status=waiting", gateway_node::bearer(admin_token)))["handoffs"];
   REQUIRE(waiting.size() == 1);
   CHECK(waiting[0]["offered_to"] == "li");
   CHECK(ok_json(f.admin_post(handoff_path(id, "accept"), {{"agent_id", "li"}}))["status"] ==
@@ -389,7 +400,8 @@ TEST_CASE("a handoff no agent can take waits in the queue until an agent comes o
   CHECK(waiting_ids(f).empty());
 }
 
-// -- a WeChat shopper --------------------------------------------------------------------------------
+// -- a WeChat shopper
+// --------------------------------------------------------------------------------
 
 TEST_CASE("an agent's message to a WeChat shopper goes out through WeChat's customer-service API") {
   fake_wechat_api wechat;
@@ -403,10 +415,11 @@ TEST_CASE("an agent's message to a WeChat shopper goes out through WeChat's cust
   const std::string nonce = "271828";
   const auto query = "signature=" + sha1_sorted({wechat_token, ts, nonce}) + "&timestamp=" + ts +
                      "&nonce=" + nonce + "&openid=" + openid;
-  const auto xml = "<xml><ToUserName><![CDATA[gh_3f5a2b1c9d8e]]></ToUserName><FromUserName><![CDATA[" +
-                   openid + "]]></FromUserName><CreateTime>" + ts +
-                   "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[转人工]]>"
-                   "</Content><MsgId>600001</MsgId></xml>";
+  const auto xml =
+      "<xml><ToUserName><![CDATA[gh_3f5a2b1c9d8e]]></ToUserName><FromUserName><![CDATA[" + openid +
+      "]]></FromUserName><CreateTime>" + ts +
+      "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[转人工]]>"
+      "</Content><MsgId>600001</MsgId></xml>";
   auto pushed = f.http->Post("/v1/wechat?" + query, xml, "text/xml");
   REQUIRE(answered(pushed).status == 200);
   CHECK(pushed->body.find("<MsgType><![CDATA[text]]></MsgType>") != std::string::npos);
@@ -435,7 +448,8 @@ TEST_CASE("an agent's message to a WeChat shopper goes out through WeChat's cust
   CHECK(wechat.token_fetches() == 1);
 }
 
-// -- masking -----------------------------------------------------------------------------------------
+// -- masking
+// -----------------------------------------------------------------------------------------
 
 TEST_CASE("a phone number and an e-mail address are stored masked, never raw") {
   gateway_node f;
@@ -446,8 +460,8 @@ TEST_CASE("a phone number and an e-mail address are stored masked, never raw") {
   auto lines = f.transcript("web:v-pii");
   REQUIRE_FALSE(lines.empty());
   CHECK(lines[0]["from"] == "person");
-  CHECK(lines[0]["text"] == std::string{"订单有问题，手机 "} + masked_phone + " 邮箱 " + masked_email +
-                                " 尽快回复");
+  CHECK(lines[0]["text"] ==
+        std::string{"订单有问题，手机 "} + masked_phone + " 邮箱 " + masked_email + " 尽快回复");
   for (const auto& body : {lines.dump(), f.inspect("conversation", "web:v-pii").dump(),
                            ok_json(f.http->Get("/v1/web/messages?visitor_id=v-pii")).dump()}) {
     CHECK(body.find(raw_phone) == std::string::npos);

@@ -5,13 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -96,10 +96,12 @@ bool handled_control_since(const json& status, int64_t before) {
 
 }  // namespace
 
-// -- web: sending ------------------------------------------------------------------------------------
+// -- web: sending
+// ------------------------------------------------------------------------------------
 
-TEST_CASE("a web message is answered with the bot's replies, with product cards for a product "
-          "question") {
+TEST_CASE(
+    "a web message is answered with the bot's replies, with product cards for a product "
+    "question") {
   gateway_node f;
   auto r = ok_json(f.web_say("v-shop", headphones_question, "c-1"));
   CHECK(r["conversation_id"] == "web:v-shop#1");
@@ -128,8 +130,9 @@ TEST_CASE("a web message is answered with the bot's replies, with product cards 
   CHECK(lines[1]["products"] == first["products"]);
 }
 
-TEST_CASE("the same client_msg_id again gets the same replies, marked duplicate, and is applied "
-          "once") {
+TEST_CASE(
+    "the same client_msg_id again gets the same replies, marked duplicate, and is applied "
+    "once") {
   gateway_node f;
   auto first = ok_json(f.web_say("v-retry", headphones_question, "c-1"));
   REQUIRE_FALSE(first["replies"].empty());
@@ -169,23 +172,35 @@ TEST_CASE("web messages with missing or invalid fields are 400 and reach no conv
            bad_case{{{"visitor_id", "v-bad"}, {"client_msg_id", "c-1"}}, "missing_field", "text"},
            bad_case{{{"visitor_id", "v-bad"}, {"text", "hi"}}, "missing_field", "client_msg_id"},
            bad_case{{{"visitor_id", "v-bad"}, {"text", ""}, {"client_msg_id", "c-1"}},
-                    "missing_field", "text"},
-           bad_case{{{"visitor_id", 42}, {"text", "hi"}, {"client_msg_id", "c-1"}}, "missing_field",
+                    "missing_field",
+                    "text"},
+           bad_case{{{"visitor_id", 42}, {"text", "hi"}, {"client_msg_id", "c-1"}},
+                    "missing_field",
                     "visitor_id"},
-           bad_case{{{"visitor_id", "v-bad"}, {"text", json::array({"hi"})}, {"client_msg_id", "c-1"}},
-                    "missing_field", "text"},
+           bad_case{
+               {{"visitor_id", "v-bad"}, {"text", json::array({"hi"})}, {"client_msg_id", "c-1"}},
+               "missing_field",
+               "text"},
            bad_case{{{"visitor_id", "v#bad"}, {"text", "hi"}, {"client_msg_id", "c-1"}},
-                    "invalid_field", "visitor_id"},
+                    "invalid_field",
+                    "visitor_id"},
            bad_case{{{"visitor_id", "v bad"}, {"text", "hi"}, {"client_msg_id", "c-1"}},
-                    "invalid_field", "visitor_id"},
+                    "invalid_field",
+                    "visitor_id"},
            bad_case{{{"visitor_id", "v/bad"}, {"text", "hi"}, {"client_msg_id", "c-1"}},
-                    "invalid_field", "visitor_id"},
+                    "invalid_field",
+                    "visitor_id"},
            bad_case{{{"visitor_id", long_id}, {"text", "hi"}, {"client_msg_id", "c-1"}},
-                    "invalid_field", "visitor_id"},
+                    "invalid_field",
+                    "visitor_id"},
            bad_case{{{"visitor_id", "v-bad"}, {"text", "hi"}, {"client_msg_id", "c 1"}},
-                    "invalid_field", "client_msg_id"},
-           bad_case{{{"visitor_id", "v-bad"}, {"text", std::string(4001, 'a')}, {"client_msg_id", "c-1"}},
-                    "text_too_long", "text"},
+                    "invalid_field",
+                    "client_msg_id"},
+           bad_case{{{"visitor_id", "v-bad"},
+                     {"text", std::string(4001, 'a')},
+                     {"client_msg_id", "c-1"}},
+                    "text_too_long",
+                    "text"},
        }) {
     CAPTURE(c.body.dump().substr(0, 200));
     auto res = post(c.body.dump());
@@ -198,21 +213,25 @@ TEST_CASE("web messages with missing or invalid fields are 400 and reach no conv
     CHECK(error_code(post(""), 400) == "invalid_json");
   }
   SUBCASE("a body over gateway.max_body_bytes is 413") {
-    auto big = json{{"visitor_id", "v-bad"},
-                    {"text", std::string(static_cast<size_t>(max_body_bytes), 'a')},
-                    {"client_msg_id", "c-1"}}
-                   .dump();
+    auto big = json{
+        {"visitor_id", "v-bad"},
+        {"text", std::string(static_cast<size_t>(max_body_bytes), 'a')},
+        {"client_msg_id",
+         "c-1"}}.dump();
     CHECK(error_code(post(big), 413) == "payload_too_large");
   }
   // Nothing reached a conversation, and the channel still works.
-  CHECK(error_code(f.http->Get("/v1/actors/conversation/web:v-bad", gateway_node::bearer(admin_token)),
-                   404) == "not_found");
+  CHECK(error_code(
+            f.http->Get("/v1/actors/conversation/web:v-bad", gateway_node::bearer(admin_token)),
+            404) == "not_found");
   CHECK(ok_json(f.web_say("v-bad", "你好", "c-1"))["seq"] == 1);
 }
 
-// -- web: long-poll ----------------------------------------------------------------------------------
+// -- web: long-poll
+// ----------------------------------------------------------------------------------
 
-TEST_CASE("a web long-poll returns the lines for the person after `after`, never the person's own") {
+TEST_CASE(
+    "a web long-poll returns the lines for the person after `after`, never the person's own") {
   gateway_node f;
   auto hello = ok_json(f.web_say("v-poll", "你好", "c-1"));
   auto ask = ok_json(f.web_say("v-poll", headphones_question, "c-2"));
@@ -231,19 +250,19 @@ TEST_CASE("a web long-poll returns the lines for the person after `after`, never
 
   // Only what came after the first reply; `after` defaults to 0.
   const auto after = hello["replies"].back()["seq"].get<int64_t>();
-  auto later = ok_json(
-      f.http->Get("/v1/web/messages?visitor_id=v-poll&after=" + std::to_string(after)));
+  auto later =
+      ok_json(f.http->Get("/v1/web/messages?visitor_id=v-poll&after=" + std::to_string(after)));
   CHECK(later["messages"] == ask["replies"]);
   CHECK(ok_json(f.http->Get("/v1/web/messages?visitor_id=v-poll"))["messages"] == all["messages"]);
 
   // Nothing new: an empty answer at once without wait_ms, and after the wait with it.
   const auto last = ask["replies"].back()["seq"].get<int64_t>();
-  auto none = ok_json(
-      f.http->Get("/v1/web/messages?visitor_id=v-poll&after=" + std::to_string(last)));
+  auto none =
+      ok_json(f.http->Get("/v1/web/messages?visitor_id=v-poll&after=" + std::to_string(last)));
   CHECK(none["messages"].empty());
   const auto started = std::chrono::steady_clock::now();
-  auto waited = ok_json(f.http->Get("/v1/web/messages?visitor_id=v-poll&wait_ms=300&after=" +
-                                    std::to_string(last)));
+  auto waited = ok_json(
+      f.http->Get("/v1/web/messages?visitor_id=v-poll&wait_ms=300&after=" + std::to_string(last)));
   CHECK(waited["messages"].empty());
   CHECK(std::chrono::steady_clock::now() - started >= 300ms);
 }
@@ -255,14 +274,13 @@ TEST_CASE("an agent's message sent during a web long-poll wakes it long before w
                       "application/json"));
   auto asked = ok_json(f.web_say("v-wake", "转人工", "c-1"));
   REQUIRE(asked["status"] == "waiting_for_agent");
-  auto context = ok_json(f.admin_post("/v1/handoffs/" + url_encode("web:v-wake#1") + "/accept",
-                                      {{"agent_id", "li"}}));
+  auto context = ok_json(
+      f.admin_post("/v1/handoffs/" + url_encode("web:v-wake#1") + "/accept", {{"agent_id", "li"}}));
   REQUIRE(context["status"] == "with_agent");
   const auto last_seq = context["transcript"].back()["seq"].get<int64_t>();
 
   constexpr int64_t wait_ms = 15000;
-  const auto before =
-      conversation_status(f, "web:v-wake").value("messages_handled", int64_t{0});
+  const auto before = conversation_status(f, "web:v-wake").value("messages_handled", int64_t{0});
   json polled;
   std::chrono::steady_clock::duration poll_took{};
   std::thread poller{[&] {
@@ -308,11 +326,13 @@ TEST_CASE("a web long-poll with missing or invalid parameters is 400") {
                           "&wait_ms=-5", "&wait_ms=", "&after=99999999999999999999"}) {
     CHECK(code_of(std::string{"?visitor_id=v-1"} + bad) == "invalid_field");
   }
-  CHECK(error_code(f.http->Get("/v1/actors/conversation/web:v-1", gateway_node::bearer(admin_token)),
-                   404) == "not_found");
+  CHECK(
+      error_code(f.http->Get("/v1/actors/conversation/web:v-1", gateway_node::bearer(admin_token)),
+                 404) == "not_found");
 }
 
-// -- app ---------------------------------------------------------------------------------------------
+// -- app
+// ---------------------------------------------------------------------------------------------
 
 TEST_CASE("a signed app message is answered, and the same signed request again is 401 replayed") {
   gateway_node f;
@@ -351,7 +371,8 @@ TEST_CASE("a signed app message is answered, and the same signed request again i
 TEST_CASE("a signed app long-poll returns the bot's lines; the query is what is signed") {
   gateway_node f;
   const auto body = app_body("u-2", "你好", "a-1");
-  auto said = ok_json(f.http->Post("/v1/app/messages", app_headers(body), body, "application/json"));
+  auto said =
+      ok_json(f.http->Post("/v1/app/messages", app_headers(body), body, "application/json"));
   const std::string query = "user_id=u-2&after=0";
   auto polled = ok_json(f.http->Get("/v1/app/messages?" + query, app_headers(query)));
   CHECK(polled["conversation_id"] == "app:u-2#1");
@@ -376,14 +397,16 @@ TEST_CASE("app messages with a wrong or missing signature or a stale timestamp a
            bad_case{"another body", app_headers(app_body("u-3", "你好!", "a-1"))},
            bad_case{"a signature without the timestamp",
                     {{"X-SB-Timestamp", ts}, {"X-SB-Signature", hmac_hex(app_secret, body)}}},
-           bad_case{"another timestamp", {{"X-SB-Timestamp", std::to_string(unix_now_s() - 1)},
-                                          {"X-SB-Signature", good}}},
+           bad_case{
+               "another timestamp",
+               {{"X-SB-Timestamp", std::to_string(unix_now_s() - 1)}, {"X-SB-Signature", good}}},
            bad_case{"no headers", {}},
            bad_case{"no timestamp", {{"X-SB-Signature", good}}},
            bad_case{"no signature", {{"X-SB-Timestamp", ts}}},
            bad_case{"an empty signature", {{"X-SB-Timestamp", ts}, {"X-SB-Signature", ""}}},
            bad_case{"a timestamp that is no number",
-                    {{"X-SB-Timestamp", "now"}, {"X-SB-Signature", hmac_hex(app_secret, "now." + body)}}},
+                    {{"X-SB-Timestamp", "now"},
+                     {"X-SB-Signature", hmac_hex(app_secret, "now." + body)}}},
            bad_case{"a timestamp older than channels.max_skew",
                     app_headers(body, unix_now_s() - 301 - 5)},
            bad_case{"a timestamp further ahead than channels.max_skew",
@@ -394,8 +417,9 @@ TEST_CASE("app messages with a wrong or missing signature or a stale timestamp a
           "bad_signature");
   }
   // None of them reached the conversation; well within the skew is fine.
-  CHECK(error_code(f.http->Get("/v1/actors/conversation/app:u-3", gateway_node::bearer(admin_token)),
-                   404) == "not_found");
+  CHECK(
+      error_code(f.http->Get("/v1/actors/conversation/app:u-3", gateway_node::bearer(admin_token)),
+                 404) == "not_found");
   CHECK(ok_json(f.http->Post("/v1/app/messages", app_headers(body, unix_now_s() - 200), body,
                              "application/json"))["seq"] == 1);
 }

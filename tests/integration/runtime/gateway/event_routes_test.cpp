@@ -79,8 +79,8 @@ TEST_CASE("the events API is 403 while events.token is empty") {
   cfg.events_token = "";
   gateway_node f{cfg};
   const auto body = order_placed("e-off", "web:v-off", "o-1", 10).dump();
-  for (const auto& headers : {httplib::Headers{}, gateway_node::bearer(""),
-                              gateway_node::bearer(events_token)}) {
+  for (const auto& headers :
+       {httplib::Headers{}, gateway_node::bearer(""), gateway_node::bearer(events_token)}) {
     CHECK(error_code(f.http->Post("/v1/events", headers, body, "application/json"), 403) ==
           "disabled");
   }
@@ -120,7 +120,8 @@ TEST_CASE("events lacking what their type needs are 400 missing_field, unknown t
            bad_case{{{"type", "order.placed"}, {"user", user}, {"order_id", "1"}}, "missing_field"},
            bad_case{{{"type", "order.placed"}, {"event_id", "e-1"}, {"order_id", "1"}},
                     "missing_field"},
-           bad_case{{{"type", "order.placed"}, {"event_id", "e-1"}, {"user", user}}, "missing_field"},
+           bad_case{{{"type", "order.placed"}, {"event_id", "e-1"}, {"user", user}},
+                    "missing_field"},
            bad_case{{{"type", "order.paid"}, {"event_id", "e-1"}, {"user", user}}, "missing_field"},
            bad_case{{{"type", "product.viewed"}, {"event_id", "e-1"}, {"user", user}},
                     "missing_field"},
@@ -137,15 +138,20 @@ TEST_CASE("events lacking what their type needs are 400 missing_field, unknown t
            bad_case{{{"type", "csat.rated"}, {"event_id", "e-1"}, {"user", user}, {"score", 6}},
                     "missing_field"},
            bad_case{{{"type", "product.updated"}, {"event_id", "e-1"}}, "missing_field"},
-           bad_case{{{"type", "product.updated"}, {"event_id", "e-1"}, {"product", {{"name", "x"}}}},
-                    "missing_field"},
+           bad_case{
+               {{"type", "product.updated"}, {"event_id", "e-1"}, {"product", {{"name", "x"}}}},
+               "missing_field"},
            bad_case{{{"type", "product.updated"}, {"event_id", "e-1"}, {"product", "AL-ANC-PRO2"}},
                     "missing_field"},
            bad_case{{{"type", "order.shipped"}, {"event_id", "e-1"}, {"user", user}},
                     "unknown_type"},
-           bad_case{{{"type", "order.placed"}, {"event_id", "e 1"}, {"user", user}, {"order_id", "1"}},
-                    "invalid_field"},
-           bad_case{{{"type", "order.placed"}, {"event_id", "e-1"}, {"user", "v-bad"}, {"order_id", "1"}},
+           bad_case{
+               {{"type", "order.placed"}, {"event_id", "e 1"}, {"user", user}, {"order_id", "1"}},
+               "invalid_field"},
+           bad_case{{{"type", "order.placed"},
+                     {"event_id", "e-1"},
+                     {"user", "v-bad"},
+                     {"order_id", "1"}},
                     "invalid_field"},
            bad_case{{{"type", "order.placed"},
                      {"event_id", "e-1"},
@@ -165,8 +171,9 @@ TEST_CASE("events lacking what their type needs are 400 missing_field, unknown t
   CHECK(ok_json(f.event(order_placed("e-1", user, "1", 5)))["status"] == "applied");
 }
 
-TEST_CASE("user.identified merges web:V into app:U: the app user shows both identities and the "
-          "web history") {
+TEST_CASE(
+    "user.identified merges web:V into app:U: the app user shows both identities and the "
+    "web history") {
   gateway_node f;
   const std::string web = "web:v-linked";
   const std::string app = "app:u-linked";
@@ -237,8 +244,9 @@ TEST_CASE("product.updated changes what the bot recommends next, at once") {
   const double new_price = cheaper["price"].get<double>() - 100;
   REQUIRE(new_price > 0);
   cheaper["price"] = new_price;
-  CHECK(ok_json(f.event({{"type", "product.updated"}, {"event_id", "prod-2"}, {"product", cheaper}}))
-            ["status"] == "applied");
+  CHECK(ok_json(f.event({{"type", "product.updated"},
+                         {"event_id", "prod-2"},
+                         {"product", cheaper}}))["status"] == "applied");
 
   auto after = ok_json(f.web_say("v-prod-2", headphones_question, "c-1"));
   const auto now_shown = skus_of(after);
@@ -258,8 +266,9 @@ TEST_CASE("product.updated changes what the bot recommends next, at once") {
   CHECK(std::find(again_shown.begin(), again_shown.end(), sold_out) == again_shown.end());
 
   // The same event again is a duplicate; a product the catalog refuses is 400.
-  CHECK(ok_json(f.event({{"type", "product.updated"}, {"event_id", "prod-1"}, {"product", out}}))
-            ["status"] == "duplicate");
+  CHECK(ok_json(f.event(
+            {{"type", "product.updated"}, {"event_id", "prod-1"}, {"product", out}}))["status"] ==
+        "duplicate");
   auto bad = shipped_product(repriced);
   bad["price"] = -1;
   CHECK(error_code(f.event({{"type", "product.updated"}, {"event_id", "prod-3"}, {"product", bad}}),

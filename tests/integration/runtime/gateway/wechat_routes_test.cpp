@@ -7,8 +7,8 @@
 #include <doctest/doctest.h>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <openssl/sha.h>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
 #include <algorithm>
@@ -64,8 +64,8 @@ std::string push_query(const std::string& openid, int64_t ts = unix_now_s(),
 std::string text_xml(const std::string& openid, const std::string& content,
                      const std::string& msg_id) {
   return "<xml><ToUserName><![CDATA[" + std::string{account} +
-         "]]></ToUserName><FromUserName><![CDATA[" + openid +
-         "]]></FromUserName><CreateTime>" + std::to_string(unix_now_s()) +
+         "]]></ToUserName><FromUserName><![CDATA[" + openid + "]]></FromUserName><CreateTime>" +
+         std::to_string(unix_now_s()) +
          "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" + content +
          "]]></Content><MsgId>" + msg_id + "</MsgId></xml>";
 }
@@ -139,9 +139,8 @@ struct wechat_client {
     REQUIRE_FALSE(encrypted.empty());
     const auto ts = std::to_string(unix_now_s());
     const std::string nonce = "884731917";
-    const auto sig = msg_signature.empty()
-                         ? sorted_sha1({wechat_token, ts, nonce, encrypted})
-                         : msg_signature;
+    const auto sig =
+        msg_signature.empty() ? sorted_sha1({wechat_token, ts, nonce, encrypted}) : msg_signature;
     const auto query = "signature=" + sorted_sha1({wechat_token, ts, nonce}) + "&timestamp=" + ts +
                        "&nonce=" + nonce + "&openid=" + url_encode(openid) +
                        "&encrypt_type=aes&msg_signature=" + sig;
@@ -153,7 +152,8 @@ struct wechat_client {
 
 }  // namespace
 
-// -- the URL handshake -------------------------------------------------------------------------------
+// -- the URL handshake
+// -------------------------------------------------------------------------------
 
 TEST_CASE("the WeChat handshake echoes echostr when the signature is right, and is 403 otherwise") {
   gateway_node f;
@@ -161,9 +161,8 @@ TEST_CASE("the WeChat handshake echoes echostr when the signature is right, and 
   const std::string nonce = "52617";
   const std::string echostr = "6843985211458352785";
   const auto good = sorted_sha1({wechat_token, ts, nonce});
-  auto res =
-      f.http->Get("/v1/wechat?signature=" + good + "&timestamp=" + ts + "&nonce=" + nonce +
-                  "&echostr=" + echostr);
+  auto res = f.http->Get("/v1/wechat?signature=" + good + "&timestamp=" + ts + "&nonce=" + nonce +
+                         "&echostr=" + echostr);
   REQUIRE(answered(res).status == 200);
   CHECK(res->body == echostr);
 
@@ -191,16 +190,20 @@ TEST_CASE("the WeChat channel is 403 while channels.wechat.token is empty") {
                                "&timestamp=" + ts + "&nonce=1&echostr=x"),
                    403) == "disabled");
   wechat_client wc{f};
-  CHECK(error_code(wc.push(push_query("oAbc", unix_now_s(), "1", ""), text_xml("oAbc", "你好", "1")),
-                   403) == "disabled");
-  CHECK(error_code(f.http->Get("/v1/actors/conversation/wechat:oAbc", gateway_node::bearer(admin_token)),
-                   404) == "not_found");
+  CHECK(
+      error_code(wc.push(push_query("oAbc", unix_now_s(), "1", ""), text_xml("oAbc", "你好", "1")),
+                 403) == "disabled");
+  CHECK(error_code(
+            f.http->Get("/v1/actors/conversation/wechat:oAbc", gateway_node::bearer(admin_token)),
+            404) == "not_found");
 }
 
-// -- plaintext pushes --------------------------------------------------------------------------------
+// -- plaintext pushes
+// --------------------------------------------------------------------------------
 
-TEST_CASE("a plaintext text message gets a passive reply with the bot's answer, To and From "
-          "swapped") {
+TEST_CASE(
+    "a plaintext text message gets a passive reply with the bot's answer, To and From "
+    "swapped") {
   gateway_node f;
   wechat_client wc{f};
   const std::string openid = "oWx-buyer_01";
@@ -265,8 +268,8 @@ TEST_CASE("a WeChat push with a stale timestamp or a bad signature is 403, malfo
     CHECK(error_code(wc.push(push_query(openid, unix_now_s(), "1", "another-token"), body), 403) ==
           "bad_signature");
     const auto ts = std::to_string(unix_now_s());
-    CHECK(error_code(wc.push("signature=" + sorted_sha1({wechat_token, ts, "1"}) + "&timestamp=" +
-                                 ts + "&nonce=2",
+    CHECK(error_code(wc.push("signature=" + sorted_sha1({wechat_token, ts, "1"}) +
+                                 "&timestamp=" + ts + "&nonce=2",
                              body),
                      403) == "bad_signature");
     CHECK(error_code(wc.push("timestamp=" + ts + "&nonce=1", body), 403) == "bad_signature");
@@ -299,8 +302,9 @@ TEST_CASE("a subscribe event and a message the bot does not read are answered \"
   const std::string openid = "oNewFan";
   for (const auto& body :
        {event_xml(openid, "subscribe"), event_xml(openid, "unsubscribe"),
-        "<xml><ToUserName><![CDATA[" + std::string{account} + "]]></ToUserName><FromUserName><![CDATA[" +
-            openid + "]]></FromUserName><CreateTime>" + std::to_string(unix_now_s()) +
+        "<xml><ToUserName><![CDATA[" + std::string{account} +
+            "]]></ToUserName><FromUserName><![CDATA[" + openid + "]]></FromUserName><CreateTime>" +
+            std::to_string(unix_now_s()) +
             "</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://x/y.jpg]]>"
             "</PicUrl><MediaId><![CDATA[m1]]></MediaId><MsgId>900001</MsgId></xml>"}) {
     CAPTURE(body);
@@ -310,10 +314,12 @@ TEST_CASE("a subscribe event and a message the bot does not read are answered \"
   }
 }
 
-// -- safe mode ---------------------------------------------------------------------------------------
+// -- safe mode
+// ---------------------------------------------------------------------------------------
 
-TEST_CASE("a safe-mode push gets an encrypted reply whose msg_signature verifies and whose "
-          "plaintext is the passive reply") {
+TEST_CASE(
+    "a safe-mode push gets an encrypted reply whose msg_signature verifies and whose "
+    "plaintext is the passive reply") {
   gateway_node f;
   wechat_client wc{f};
   const std::string openid = "oSafe-Mode_7";

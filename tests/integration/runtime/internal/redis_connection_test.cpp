@@ -13,7 +13,9 @@ using sb::internal::redis_connection;
 using sb::internal::redis_reply;
 using sb::test::code_of;
 
-sb::test::redis_server start_server() { return SB_REQUIRE_OK(sb::test::redis_server::start()); }
+sb::test::redis_server start_server() {
+  return SB_REQUIRE_OK(sb::test::redis_server::start());
+}
 
 }  // namespace
 

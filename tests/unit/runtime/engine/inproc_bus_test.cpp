@@ -38,7 +38,7 @@ TEST_CASE("an empty kind or key is not a valid address") {
 
 TEST_CASE("a kind outside a-z, 0-9 and underscore is not valid") {
   for (const std::string kind : {"Conversation", "conver-sation", "con/versation", "con.versation",
-                           "con versation", "顾客", "kind\n"}) {
+                                 "con versation", "顾客", "kind\n"}) {
     CAPTURE(kind);
     CHECK_FALSE(valid_address({kind, "k"}));
   }
@@ -59,9 +59,10 @@ TEST_CASE("a kind may be 64 bytes long and a key 256 bytes, no more") {
 }
 
 TEST_CASE("a key with a control character is not valid") {
-  for (const std::string& key :
-       {std::string{"a\nb"}, std::string{"a\tb"}, std::string{"a\x1f" "b"}, std::string{"a\x7f"},
-        std::string{"\r"}, std::string{"a\0b", 3}}) {
+  for (const std::string& key : {std::string{"a\nb"}, std::string{"a\tb"},
+                                 std::string{"a\x1f"
+                                             "b"},
+                                 std::string{"a\x7f"}, std::string{"\r"}, std::string{"a\0b", 3}}) {
     CAPTURE(key);
     CHECK_FALSE(valid_address({"k", key}));
   }

@@ -98,7 +98,8 @@ TEST_CASE_FIXTURE(fixture, "a first message activates the actor and the request 
   CHECK(j["node"] == "node-1");
 }
 
-TEST_CASE_FIXTURE(fixture, "an idle actor is passivated with its state saved and comes back with it") {
+TEST_CASE_FIXTURE(fixture,
+                  "an idle actor is passivated with its state saved and comes back with it") {
   REQUIRE(say("a", "one").ok());
   REQUIRE(say("b", "one").ok());
   clk.advance(4 * 60 * 1000);
@@ -164,7 +165,8 @@ TEST_CASE_FIXTURE(fixture, "a durable timer fires once, at its time, even for a 
   CHECK(fired[0] == "wake:payload-of-wake");
 }
 
-TEST_CASE_FIXTURE(fixture, "a re-armed timer fires only at its new time and a cancelled one never") {
+TEST_CASE_FIXTURE(fixture,
+                  "a re-armed timer fires only at its new time and a cancelled one never") {
   REQUIRE(say("t", "arm a 1000").ok());
   REQUIRE(say("t", "arm b 1000").ok());
   REQUIRE(say("t", "arm a 5000").ok());
@@ -258,8 +260,10 @@ TEST_CASE_FIXTURE(fixture, "drain saves every actor and refuses new work") {
 
 TEST_CASE_FIXTURE(fixture, "events reach subscribed actors and local handlers by pattern") {
   std::atomic<int> seen{0};
-  n->message_bus().subscribe("tally.*", [&](const std::string&, const schemas::envelope&) { ++seen; });
-  n->message_bus().subscribe("other.>", [&](const std::string&, const schemas::envelope&) { seen += 100; });
+  n->message_bus().subscribe("tally.*",
+                             [&](const std::string&, const schemas::envelope&) { ++seen; });
+  n->message_bus().subscribe("other.>",
+                             [&](const std::string&, const schemas::envelope&) { seen += 100; });
   n->message_bus().subscribe("tally.fired", schemas::address{test::tally, "listener"});
   REQUIRE(say("t", "arm x 10").ok());
   clk.advance(20);

@@ -25,14 +25,15 @@ TEST_CASE("base64 decodes what it encodes, with or without padding") {
   CHECK(base64_decode("Zg") == std::string("f"));
   CHECK(base64_decode("Zm8") == std::string("fo"));
   std::string all;
-  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  for (int i = 0; i < 256; ++i)
+    all += static_cast<char>(i);
   CHECK(base64_decode(base64_encode(all)) == all);
 }
 
 TEST_CASE("base64 refuses text that is not canonical standard base64") {
-  CHECK_FALSE(base64_decode("Z").has_value());         // a lone sextet
-  CHECK_FALSE(base64_decode("Zh==").has_value());      // non-zero leftover bits
-  CHECK_FALSE(base64_decode("Zg=").has_value());       // partial padding
+  CHECK_FALSE(base64_decode("Z").has_value());     // a lone sextet
+  CHECK_FALSE(base64_decode("Zh==").has_value());  // non-zero leftover bits
+  CHECK_FALSE(base64_decode("Zg=").has_value());   // partial padding
   CHECK_FALSE(base64_decode("Z===").has_value());
   CHECK_FALSE(base64_decode("====").has_value());
   CHECK_FALSE(base64_decode("Zm9v\n").has_value());    // whitespace
