@@ -8,10 +8,12 @@
 
 namespace sb {
 
-/// The node's HTTP front door (cpp-httplib): health and readiness, Prometheus metrics, and the
-/// admin API for operators (`GET /v1/actors/{kind}/{key}` inspects an actor,
-/// `POST /v1/actors/{kind}/{key}/messages` delivers a message to it and returns the reply). Channel
-/// intake endpoints join it in later modules. Errors are JSON: {"error": {"code", "message"}}.
+/// The node's HTTP front door (cpp-httplib): health and readiness, Prometheus metrics, channel
+/// intake (web chat, the signed app API, the WeChat Official Account; chat_routes.cpp,
+/// wechat_routes.cpp), business events (event_routes.cpp), the agent desk (agent_routes.cpp) and
+/// the operators' actor API (admin_routes.cpp); README lists every endpoint. Later messages to
+/// people (agent replies) leave through its outbound dispatcher. Errors are JSON:
+/// {"error": {"code", "message"}}.
 ///
 /// Lifetime: start() binds and serves on its own thread pool until stop() (or destruction); the
 /// node must outlive the gateway.
