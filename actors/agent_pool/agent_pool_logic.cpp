@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/json_state_reader.hpp"
+
 namespace sb {
 namespace {
 
@@ -16,109 +18,7 @@ using json = nlohmann::json;
 
 constexpr int state_version = 1;
 
-// -- checked reading of stored JSON ---------------------------------------------------------------
-// nlohmann's getters throw on a wrong type; these keep the first failure with its path instead.
-
-class json_reader {
- public:
-  [[nodiscard]] const std::string& error() const { return error_; }
-
-  bool fail(const std::string& where, const std::string& what) {
-    if (error_.empty()) {
-      error_ = where + ": " + what;
-    }
-    return false;
-  }
-
-  // Returns obj[key] or nullptr when absent (a missing key keeps the default).
-  static const json* find(const json& obj, const char* key) {
-    auto it = obj.find(key);
-    return it == obj.end() ? nullptr : &*it;
-  }
-
-  bool read(const json& obj, const std::string& where, const char* key, std::string& out) {
-    const json* v = find(obj, key);
-    if (v == nullptr) {
-      return true;
-    }
-    if (!v->is_string()) {
-      return fail(path(where, key), "expected a string");
-    }
-    out = v->get<std::string>();
-    return true;
-  }
-
-  bool read(const json& obj, const std::string& where, const char* key, int64_t& out) {
-    const json* v = find(obj, key);
-    return v == nullptr || integer(*v, path(where, key), out);
-  }
-
-  bool read(const json& obj, const std::string& where, const char* key, int& out) {
-    int64_t wide = out;
-    if (!read(obj, where, key, wide)) {
-      return false;
-    }
-    if (wide < std::numeric_limits<int>::min() || wide > std::numeric_limits<int>::max()) {
-      return fail(path(where, key), "integer out of range");
-    }
-    out = static_cast<int>(wide);
-    return true;
-  }
-
-  bool read(const json& obj, const std::string& where, const char* key,
-            std::set<std::string>& out) {
-    const json* v = find(obj, key);
-    if (v == nullptr) {
-      return true;
-    }
-    if (!v->is_array()) {
-      return fail(path(where, key), "expected an array");
-    }
-    for (const auto& e : *v) {
-      if (!e.is_string()) {
-        return fail(path(where, key), "expected strings");
-      }
-      out.insert(e.get<std::string>());
-    }
-    return true;
-  }
-
-  bool integer(const json& v, const std::string& where, int64_t& out) {
-    if (v.is_number_unsigned()) {
-      if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return fail(where, "integer out of range");
-      }
-      out = static_cast<int64_t>(v.get<uint64_t>());
-      return true;
-    }
-    if (!v.is_number_integer()) {
-      return fail(where, "expected an integer");
-    }
-    out = v.get<int64_t>();
-    return true;
-  }
-
-  // Returns obj[key] as an array (an empty one when absent), or nullptr after a type error.
-  const json* array(const json& obj, const char* key) {
-    static const json empty = json::array();
-    const json* v = find(obj, key);
-    if (v == nullptr) {
-      return &empty;
-    }
-    if (!v->is_array()) {
-      fail(key, "expected an array");
-      return nullptr;
-    }
-    return v;
-  }
-
- private:
-  static std::string path(const std::string& where, const char* key) {
-    return where.empty() ? std::string{key} : where + "." + key;
-  }
-
-  std::string error_;
-};
+using detail::json_reader;  // actors/json_state_reader.hpp
 
 // Assignment order: higher priority, then earlier enqueue, then earlier arrival. The priority is
 // widened before negating so that INT_MIN cannot overflow.
@@ -509,7 +409,7 @@ result<agent_pool_logic> agent_pool_logic::from_json(std::string_view text) {
     std::string presence = "offline";
     if (!in.read(j, where, "id", rec.info.id) ||
         !in.read(j, where, "display_name", rec.info.display_name) ||
-        !in.read(j, where, "skills", rec.info.skills) ||
+        !in.read_strings(j, where, "skills", rec.info.skills) ||
         !in.read(j, where, "max_chats", rec.info.max_chats) ||
         !in.read(j, where, "presence", presence) ||
         !in.read(j, where, "last_offer_at_ms", rec.last_offer_at_ms)) {
