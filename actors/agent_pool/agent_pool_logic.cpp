@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/json_state_reader.hpp"
+#include "runtime/json_nesting.hpp"
 
 namespace sb {
 namespace {
@@ -368,6 +369,9 @@ result<agent_pool_logic> agent_pool_logic::from_json(std::string_view text) {
   auto malformed = [](const std::string& what) {
     return error{errc::decode_malformed, "agent pool state: " + what};
   };
+  if (!json_nesting_within(text, 32)) {
+    return malformed("nested deeper than 32");
+  }
   const json root = json::parse(text, nullptr, false);
   if (root.is_discarded()) {
     return malformed("not valid JSON");

@@ -6,6 +6,7 @@
 
 #include "actors/catalog/catalog.hpp"
 #include "actors/catalog/product_checks.hpp"
+#include "runtime/json_nesting.hpp"
 
 namespace sb {
 
@@ -14,33 +15,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int max_nesting = 16;
-
-// nlohmann's parser has no depth limit and recurses per level, so bound it before parsing.
-bool nesting_within(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) {
-        return false;
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 error bad(const std::string& key, const std::string& why) {
   return error{errc::invalid_argument, key + ": " + why};
@@ -168,7 +142,7 @@ std::string to_json(const product& p) {
 }
 
 result<product> product_from_json(std::string_view text) {
-  if (!nesting_within(text, max_nesting)) {
+  if (!json_nesting_within(text, max_nesting)) {
     return error{errc::invalid_argument, "nested deeper than " + std::to_string(max_nesting)};
   }
   try {

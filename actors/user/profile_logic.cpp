@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/json_state_reader.hpp"
+#include "runtime/json_nesting.hpp"
 
 namespace sb {
 namespace {
@@ -497,6 +498,9 @@ result<profile> profile_from_json(std::string_view text) {
   auto malformed = [](const std::string& what) {
     return error{errc::decode_malformed, "profile: " + what};
   };
+  if (!json_nesting_within(text, 32)) {
+    return malformed("nested deeper than 32");
+  }
   const json root = json::parse(text, nullptr, false);
   if (root.is_discarded()) {
     return malformed("not valid JSON");

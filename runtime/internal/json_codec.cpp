@@ -2,6 +2,7 @@
 // nlohmann exception is turned into an errc here.
 
 #include "runtime/internal/json_codec.hpp"
+#include "runtime/json_nesting.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -220,33 +221,6 @@ class reader {
   const json* current_object_ = nullptr;
 };
 
-/// Returns false if arrays and objects in `text` nest deeper than `limit`. nlohmann's parser has no
-/// depth limit and spends about 80 bytes per level, so "[[[[..." would cost far more than its size.
-bool nesting_within(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit)
-        return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 /// Returns nlohmann's message without its "[json.exception.parse_error.101] " prefix, capped in
 /// length because it quotes the input.
 std::string parser_message(const char* what) {
@@ -301,7 +275,7 @@ result<T> from_json(std::string_view text) {
                                           " bytes exceeds the limit of " +
                                           std::to_string(max_input_bytes)};
     }
-    if (!nesting_within(text, max_depth)) {
+    if (!json_nesting_within(text, max_depth)) {
       return {errc::invalid_argument,
               "JSON nested deeper than " + std::to_string(max_depth) + " levels"};
     }
