@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "actors/conversation/nlu/config_reader.hpp"
+#include "runtime/config/yaml_reader.hpp"
 #include "actors/conversation/nlu/segmenter.hpp"
 
 namespace sb::nlu {
@@ -49,7 +49,7 @@ std::vector<std::string> faq_model::words() const {
 // -- loading --------------------------------------------------------------------------------------
 
 result<faq_model> load_faq(const std::string& path) {
-  detail::config_reader reader{path};
+  yaml::yaml_reader reader{path};
   auto root = reader.parse();
   if (!root) {
     return reader.to_error();
@@ -84,9 +84,9 @@ result<faq_model> load_faq(const std::string& path) {
         e.id = *id;
       } else if (f.key == "keywords") {
         if (!f.value.IsSequence() || f.value.size() == 0) {
-          reader.fail(errc::config_bad_value, detail::config_reader::mark_of(f), f.path,
+          reader.fail(errc::config_bad_value, yaml::yaml_reader::mark_of(f), f.path,
                       "expected a list of keyword groups such as - [发票, invoice], found " +
-                          std::string{detail::kind_of(f.value)});
+                          std::string{yaml::kind_of(f.value)});
           continue;
         }
         for (size_t g = 0; g < f.value.size(); ++g) {
@@ -148,8 +148,8 @@ result<faq_model> load_faq(const std::string& path) {
     }
     saw_entries = true;
     if (!top.value.IsSequence()) {
-      reader.fail(errc::config_bad_value, detail::config_reader::mark_of(top), top.path,
-                  "expected a list of entries, found " + std::string{detail::kind_of(top.value)});
+      reader.fail(errc::config_bad_value, yaml::yaml_reader::mark_of(top), top.path,
+                  "expected a list of entries, found " + std::string{yaml::kind_of(top.value)});
       continue;
     }
     for (size_t i = 0; i < top.value.size(); ++i) {

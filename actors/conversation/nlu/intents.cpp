@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "actors/conversation/nlu/config_reader.hpp"
+#include "runtime/config/yaml_reader.hpp"
 
 namespace sb::nlu {
 
@@ -65,13 +65,13 @@ std::vector<std::string> intent_model::words() const {
 // -- loading --------------------------------------------------------------------------------------
 
 result<intent_model> load_intents(const std::string& path) {
-  detail::config_reader reader{path};
+  yaml::yaml_reader reader{path};
   auto root = reader.parse();
   if (!root) {
     return reader.to_error();
   }
   intent_model model;
-  const auto add_words = [&](const std::vector<detail::located_string>& words, size_t rule,
+  const auto add_words = [&](const std::vector<yaml::located_string>& words, size_t rule,
                              bool required) {
     for (const auto& w : words) {
       if (!model.index_.add(w.text, model.phrases_.size())) {

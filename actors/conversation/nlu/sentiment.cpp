@@ -3,7 +3,7 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "actors/conversation/nlu/config_reader.hpp"
+#include "runtime/config/yaml_reader.hpp"
 #include "actors/conversation/nlu/segmenter.hpp"
 
 namespace sb::nlu {
@@ -48,7 +48,7 @@ const lexicon::term* lexicon::find(const std::string& folded) const {
 // -- loading --------------------------------------------------------------------------------------
 
 result<lexicon> load_lexicon(const std::string& path) {
-  detail::config_reader reader{path};
+  yaml::yaml_reader reader{path};
   auto root = reader.parse();
   if (!root) {
     return reader.to_error();
@@ -90,14 +90,14 @@ result<lexicon> load_lexicon(const std::string& path) {
     t.weight = weight;
   };
 
-  const auto weighted = [&](const detail::yaml_entry& list, lexicon::role kind, double sign) {
+  const auto weighted = [&](const yaml::yaml_entry& list, lexicon::role kind, double sign) {
     for (const auto& e : reader.entries(list.value, list.path, {}, list.key_node.Mark())) {
       if (auto w = reader.number_of(e, 0.01, 10.0)) {
         add(e.key, kind, sign * *w, list.key, e.key_node.Mark(), e.path);
       }
     }
   };
-  const auto plain = [&](const detail::yaml_entry& list, lexicon::role kind) {
+  const auto plain = [&](const yaml::yaml_entry& list, lexicon::role kind) {
     for (const auto& w : reader.strings_of(list.value, list.path, list.key_node.Mark())) {
       add(w.text, kind, 0, list.key, w.mark, w.path);
     }

@@ -1,4 +1,4 @@
-#include "actors/conversation/nlu/config_reader.hpp"
+#include "runtime/config/yaml_reader.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <system_error>
 
-namespace sb::nlu::detail {
+namespace sb::yaml {
 
 namespace {
 
@@ -41,7 +41,7 @@ std::string_view kind_of(const YAML::Node& node) {
   return "a string";
 }
 
-std::string config_reader::at(const YAML::Mark& mark) const {
+std::string yaml_reader::at(const YAML::Mark& mark) const {
   if (mark.is_null()) {
     return file_;
   }
@@ -57,7 +57,7 @@ std::string config_reader::at(const YAML::Mark& mark) const {
   return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(column + 1);
 }
 
-void config_reader::fail(errc code, const YAML::Mark& mark, std::string_view path,
+void yaml_reader::fail(errc code, const YAML::Mark& mark, std::string_view path,
                          std::string_view reason) {
   if (problems_.empty()) {
     first_code_ = code;
@@ -70,7 +70,7 @@ void config_reader::fail(errc code, const YAML::Mark& mark, std::string_view pat
   problems_.push_back({mark, std::move(line)});
 }
 
-error config_reader::to_error() const {
+error yaml_reader::to_error() const {
   auto sorted = problems_;
   std::stable_sort(sorted.begin(), sorted.end(), [](const problem& a, const problem& b) {
     return std::make_pair(a.mark.line, a.mark.column) < std::make_pair(b.mark.line, b.mark.column);
@@ -83,7 +83,7 @@ error config_reader::to_error() const {
   return error{first_code_, std::move(message)};
 }
 
-std::optional<YAML::Node> config_reader::parse() {
+std::optional<YAML::Node> yaml_reader::parse() {
   std::ifstream in{file_, std::ios::binary};
   if (!in) {
     const int err = errno;
@@ -112,11 +112,11 @@ std::optional<YAML::Node> config_reader::parse() {
   }
 }
 
-YAML::Mark config_reader::mark_of(const yaml_entry& e) {
+YAML::Mark yaml_reader::mark_of(const yaml_entry& e) {
   return e.value.IsNull() ? e.key_node.Mark() : e.value.Mark();
 }
 
-std::vector<yaml_entry> config_reader::entries(const YAML::Node& node, const std::string& path,
+std::vector<yaml_entry> yaml_reader::entries(const YAML::Node& node, const std::string& path,
                                                std::initializer_list<std::string_view> allowed,
                                                const YAML::Mark& where) {
   std::vector<yaml_entry> out;
@@ -155,7 +155,7 @@ std::vector<yaml_entry> config_reader::entries(const YAML::Node& node, const std
   return out;
 }
 
-std::optional<std::string> config_reader::string_of(const yaml_entry& e) {
+std::optional<std::string> yaml_reader::string_of(const yaml_entry& e) {
   if (!e.value.IsScalar() || e.value.Scalar().empty()) {
     fail(errc::config_bad_value, mark_of(e), e.path, "expected text, found " + quoted(e.value));
     return std::nullopt;
@@ -163,7 +163,7 @@ std::optional<std::string> config_reader::string_of(const yaml_entry& e) {
   return e.value.Scalar();
 }
 
-std::optional<double> config_reader::number_of(const yaml_entry& e, double min, double max) {
+std::optional<double> yaml_reader::number_of(const yaml_entry& e, double min, double max) {
   double v = 0;
   bool parsed = false;
   if (e.value.IsScalar()) {
@@ -184,7 +184,7 @@ std::optional<double> config_reader::number_of(const yaml_entry& e, double min, 
   return v;
 }
 
-std::optional<int64_t> config_reader::integer_of(const yaml_entry& e, int64_t min, int64_t max) {
+std::optional<int64_t> yaml_reader::integer_of(const yaml_entry& e, int64_t min, int64_t max) {
   int64_t v = 0;
   bool parsed = false;
   if (e.value.IsScalar()) {
@@ -206,7 +206,7 @@ std::optional<int64_t> config_reader::integer_of(const yaml_entry& e, int64_t mi
   return v;
 }
 
-std::vector<located_string> config_reader::strings_of(const YAML::Node& node,
+std::vector<located_string> yaml_reader::strings_of(const YAML::Node& node,
                                                       const std::string& path,
                                                       const YAML::Mark& where, bool lone_ok) {
   std::vector<located_string> out;
@@ -232,4 +232,4 @@ std::vector<located_string> config_reader::strings_of(const YAML::Node& node,
   return out;
 }
 
-}  // namespace sb::nlu::detail
+}  // namespace sb::yaml

@@ -11,7 +11,7 @@
 
 #include "runtime/result.hpp"
 
-namespace sb::nlu::detail {
+namespace sb::yaml {
 
 /// One key of a YAML map with its value, the key's dotted path (`intents.greeting.priority`) and
 /// the mark to report problems at.
@@ -29,12 +29,12 @@ struct located_string {
   YAML::Mark mark;
 };
 
-/// Reads the YAML files of the language-understanding data (intents, lexicon, FAQ) and collects
+/// Reads a YAML data file (intents, lexicon, FAQ, campaigns, experiments, churn model) and collects
 /// every problem as `file:line:column: key: reason` (1-based), so that one load reports them all.
 /// Used by one loader at a time, on the loading thread; yaml-cpp never shows past the loaders.
-class config_reader {
+class yaml_reader {
  public:
-  explicit config_reader(std::string file) : file_(std::move(file)) {}
+  explicit yaml_reader(std::string file) : file_(std::move(file)) {}
 
   /// Returns the file's single document, or nothing after noting why (config_io, config_syntax).
   std::optional<YAML::Node> parse();
@@ -95,4 +95,4 @@ class config_reader {
 /// Returns "a map", "a list", "a string" or "nothing" for a node, for error messages.
 std::string_view kind_of(const YAML::Node& node);
 
-}  // namespace sb::nlu::detail
+}  // namespace sb::yaml
