@@ -124,19 +124,64 @@ class memory_store final : public store {
     return std::optional<int64_t>{e->expires_at_ms - now};
   }
 
+  // -- claims
+  // ----------------------------------------------------------------------------------------
+
+  result<claim_outcome> claim(const claim_request& req) override {
+    if (auto valid = validate_claim(req); !valid) {
+      return valid.err();
+    }
+    std::lock_guard<std::mutex> guard{mutex_};
+    purge_expired();
+    if (auto* existing = find(req.once_key)) {
+      return claim_outcome{claim_status::already_claimed, existing->value, -1};
+    }
+    // Check every counter before writing anything; a key listed twice sees its earlier delta.
+    std::map<std::string_view, int64_t> pending;
+    for (size_t i = 0; i < req.counters.size(); ++i) {
+      const auto& c = req.counters[i];
+      auto [it, fresh] = pending.try_emplace(c.key, 0);
+      if (fresh) {
+        auto* current = find(c.key);
+        auto parsed = current == nullptr ? std::optional<int64_t>{0} : parse_int64(current->value);
+        if (!parsed || *parsed < -claim_exact_max || *parsed > claim_exact_max) {
+          return error{errc::store_protocol,
+                       "claim: counter " + std::to_string(i) + " is not an integer within 2^53-1"};
+        }
+        it->second = *parsed;
+      }
+      const int64_t next = it->second + c.delta;  // both within 2^53, so no overflow
+      if (next < -claim_exact_max || next > claim_exact_max) {
+        return error{errc::store_protocol,
+                     "claim: counter " + std::to_string(i) + " would leave 2^53-1"};
+      }
+      if (c.limit >= 0 && next > c.limit) {
+        return claim_outcome{claim_status::limit_reached, std::string{}, static_cast<int64_t>(i)};
+      }
+      it->second = next;
+    }
+    assign(req.once_key, req.once_value, expiry_for(req.once_ttl_ms));
+    for (const auto& [key, value] : pending) {
+      // Like increment(), a counter keeps its TTL.
+      auto* current = find(key);
+      assign(key, std::to_string(value), current == nullptr ? 0 : current->expires_at_ms);
+    }
+    for (const auto& [key, value] : req.puts) {
+      assign(key, value, 0);
+    }
+    for (const auto& [set, m] : req.index_adds) {
+      add_to_set(set, m.member, m.score);
+    }
+    return claim_outcome{claim_status::claimed, req.once_value, -1};
+  }
+
   // -- sorted sets
   // -----------------------------------------------------------------------------------
 
   result<void> sorted_set_add(std::string_view set, std::string_view member,
                               int64_t score) override {
     std::lock_guard<std::mutex> guard{mutex_};
-    auto& s = sets_[std::string{set}];
-    auto [it, inserted] = s.scores.try_emplace(std::string{member}, score);
-    if (!inserted) {
-      s.by_score.erase({it->second, it->first});
-      it->second = score;
-    }
-    s.by_score.emplace(score, it->first);
+    add_to_set(set, member, score);
     return {};
   }
 
@@ -224,6 +269,16 @@ class memory_store final : public store {
   entry* find(std::string_view key) {
     auto it = values_.find(key);
     return it == values_.end() ? nullptr : &it->second;
+  }
+
+  void add_to_set(std::string_view set, std::string_view member, int64_t score) {
+    auto& s = sets_[std::string{set}];
+    auto [it, inserted] = s.scores.try_emplace(std::string{member}, score);
+    if (!inserted) {
+      s.by_score.erase({it->second, it->first});
+      it->second = score;
+    }
+    s.by_score.emplace(score, it->first);
   }
 
   void assign(std::string_view key, std::string value, int64_t expires_at_ms) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/result.hpp"
@@ -21,8 +22,56 @@ struct scored_member {
   bool operator==(const scored_member& o) const { return member == o.member && score == o.score; }
 };
 
+/// One counter that a claim checks and bumps: the claim succeeds only if value + delta <= limit.
+/// The counter is a plain value holding a decimal integer (absent = 0), the same keys that
+/// `store::increment` works on; it keeps its TTL. Claims count exactly only within +-(2^53 - 1):
+/// a delta or limit outside is errc::invalid_argument, a value or result outside
+/// errc::store_protocol (Redis runs claims in Lua, whose numbers are doubles).
+struct claim_counter {
+  std::string key;
+  int64_t delta = 1;   ///< Added on success; may be negative (a refund).
+  int64_t limit = -1;  ///< The highest value allowed after the claim; negative = no limit.
+};
+
+/// An all-or-nothing claim, the step that exactly-once coupons and budgets are built on.
+/// If `once_key` already has a value, nothing changes and that value is returned (so a retry of
+/// the same claim gets the same answer); else, if any counter would pass its limit, nothing
+/// changes; else, in one atomic step: `once_key` := `once_value` (with `once_ttl_ms`, 0 = no
+/// expiry), every counter += delta, every `puts` entry is set (without TTL) and every
+/// `index_adds` member is added to its sorted set. A counter listed twice gets both deltas, each
+/// checked against its own limit in order. Writes happen in that order, so a put to `once_key`
+/// or to a counter replaces what was written before it. A counter must not be `once_key`, and a
+/// sorted-set key of `index_adds` must not also be `once_key`, a counter or a put key
+/// (errc::invalid_argument).
+struct claim_request {
+  std::string once_key;
+  std::string once_value;
+  int64_t once_ttl_ms = 0;
+  std::vector<claim_counter> counters;
+  std::vector<std::pair<std::string, std::string>> puts;          ///< (key, value)
+  std::vector<std::pair<std::string, scored_member>> index_adds;  ///< (sorted set, member+score)
+};
+
+/// How a claim ended.
+enum class claim_status {
+  claimed,          ///< This call wrote everything.
+  already_claimed,  ///< `once_key` had a value; nothing changed.
+  limit_reached,    ///< A counter would have passed its limit; nothing changed.
+};
+
+/// The answer to a claim.
+struct claim_outcome {
+  claim_status status = claim_status::claimed;
+  /// The value of `once_key`: `once_value` if claimed, the existing one if already_claimed,
+  /// empty if limit_reached.
+  std::string value;
+  /// When limit_reached, the index of the first counter over its limit; else -1.
+  int64_t counter = -1;
+};
+
 /// The node's durable key-value store: actor state plus the atomic operations that timers,
-/// coupons and leases are built on. Two implementations share one contract (and one test suite):
+/// coupons, budgets and leases are built on (compare_and_set, increment, claim, sorted-set
+/// remove). Two implementations share one contract (and one test suite):
 /// `memory_store` (embedded default, lost on exit) and `redis_store` (hiredis, survives restarts).
 ///
 /// Thread-safety: every method may be called from any thread at any time; each call is atomic on
@@ -61,6 +110,15 @@ class store {
   /// Returns the remaining TTL of `key` in ms: nullopt if the key is absent, 0 if it never expires.
   virtual result<std::optional<int64_t>> ttl_ms(std::string_view key) = 0;
 
+  // -- claims
+  // ----------------------------------------------------------------------------------------
+
+  /// Runs `req` as one atomic step (see claim_request) and returns how it ended. Fails, changing
+  /// nothing, with errc::invalid_argument for a negative TTL, an out-of-range delta or limit or
+  /// clashing keys, and with errc::store_protocol if a counter holds no decimal
+  /// integer (or leaves the exact range).
+  virtual result<claim_outcome> claim(const claim_request& req) = 0;
+
   // -- sorted sets
   // -----------------------------------------------------------------------------------
 
@@ -86,6 +144,44 @@ class store {
   /// Returns the name of the implementation ("memory", "redis").
   [[nodiscard]] virtual std::string_view kind() const = 0;
 };
+
+/// The largest counter value, delta and limit that a claim handles exactly (2^53 - 1).
+inline constexpr int64_t claim_exact_max = (int64_t{1} << 53) - 1;
+
+/// Returns errc::invalid_argument if `req` breaks a rule of claim_request that does not depend
+/// on stored data (negative TTL, inexact delta or limit, clashing keys). Every store
+/// calls it before touching anything, so both reject the same requests.
+inline result<void> validate_claim(const claim_request& req) {
+  if (req.once_ttl_ms < 0) {
+    return error{errc::invalid_argument, "claim: negative once_ttl_ms"};
+  }
+  for (size_t i = 0; i < req.counters.size(); ++i) {
+    const auto& c = req.counters[i];
+    if (c.delta < -claim_exact_max || c.delta > claim_exact_max || c.limit > claim_exact_max) {
+      return error{errc::invalid_argument,
+                   "claim: counter " + std::to_string(i) + " has a delta or limit beyond 2^53-1"};
+    }
+    if (c.key == req.once_key) {
+      return error{errc::invalid_argument,
+                   "claim: counter " + std::to_string(i) + " is the once_key"};
+    }
+  }
+  for (const auto& add : req.index_adds) {
+    const std::string& set = add.first;
+    bool clash = set == req.once_key;
+    for (const auto& c : req.counters) {
+      clash = clash || set == c.key;
+    }
+    for (const auto& p : req.puts) {
+      clash = clash || set == p.first;
+    }
+    if (clash) {
+      return error{errc::invalid_argument,
+                   "claim: sorted set \"" + set + "\" is also a plain key of the claim"};
+    }
+  }
+  return {};
+}
 
 /// Settings of the Redis store (from the `store.redis.*` config keys).
 struct redis_settings {

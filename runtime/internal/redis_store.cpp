@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -31,6 +32,69 @@ else
 end
 return 1
 )lua";
+
+// A claim as one atomic step; store.hpp's claim_request says what it does. KEYS: once_key, the
+// counters, the put keys, the sorted sets. ARGV: once_value, once_ttl_ms, the three counts, then
+// (delta, limit) per counter, the put values, (member, score) per sorted-set add. Everything that
+// can fail is read and checked before the first write, since Redis does not roll a script back.
+// Lua numbers are doubles: values within 2^53-1 stay exact, and '%.0f' prints them as integers.
+// SET KEEPTTL (Redis >= 6) writes a counter the way INCRBY would, keeping its TTL.
+constexpr std::string_view claim_script = R"lua(
+local existing = redis.call('GET', KEYS[1])
+if existing then return {1, existing, -1} end
+local nc, np, ni = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local exact = 9007199254740991
+local pending = {}
+for i = 1, nc do
+  local key = KEYS[1 + i]
+  local value = pending[key]
+  if value == nil then
+    local text = redis.call('GET', key) or '0'
+    value = string.match(text, '^%-?%d+$') and tonumber(text)
+    if not value or value < -exact or value > exact then
+      return redis.error_reply('ERR claim: counter ' .. (i - 1) .. ' is not an integer within 2^53-1')
+    end
+  end
+  local delta, limit = tonumber(ARGV[4 + 2 * i]), tonumber(ARGV[5 + 2 * i])
+  local next_value = value + delta
+  if next_value < -exact or next_value > exact then
+    return redis.error_reply('ERR claim: counter ' .. (i - 1) .. ' would leave 2^53-1')
+  end
+  if limit >= 0 and next_value > limit then return {2, '', i - 1} end
+  pending[key] = next_value
+end
+local sets = 1 + nc + np
+for i = 1, ni do
+  local kind = redis.call('TYPE', KEYS[sets + i]).ok
+  if kind ~= 'none' and kind ~= 'zset' then
+    return redis.error_reply('WRONGTYPE claim: sorted set ' .. (i - 1) .. ' holds a ' .. kind)
+  end
+end
+if ARGV[2] ~= '0' then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+for i = 1, nc do
+  local key = KEYS[1 + i]
+  redis.call('SET', key, string.format('%.0f', pending[key]), 'KEEPTTL')
+end
+local argv = 5 + 2 * nc
+for i = 1, np do
+  redis.call('SET', KEYS[1 + nc + i], ARGV[argv + i])
+end
+argv = argv + np
+for i = 1, ni do
+  redis.call('ZADD', KEYS[sets + i], ARGV[argv + 2 * i], ARGV[argv + 2 * i - 1])
+end
+return {0, '', -1}
+)lua";
+
+// A Lua script and the SHA1 under which SCRIPT LOAD cached it.
+struct lua_script {
+  std::string_view source;
+  std::string sha;
+};
 
 error unexpected(std::string_view command, const redis_reply& reply) {
   return error{errc::store_protocol, std::string{command} + " got an unexpected reply (type " +
@@ -68,8 +132,12 @@ std::optional<int64_t> parse_score(const std::string& text) {
 
 class redis_store final : public store {
  public:
-  redis_store(std::unique_ptr<internal::redis_pool> pool, std::string prefix, std::string cas_sha)
-      : pool_(std::move(pool)), prefix_(std::move(prefix)), cas_sha_(std::move(cas_sha)) {}
+  redis_store(std::unique_ptr<internal::redis_pool> pool, std::string prefix, lua_script cas,
+              lua_script claim)
+      : pool_(std::move(pool)),
+        prefix_(std::move(prefix)),
+        cas_(std::move(cas)),
+        claim_(std::move(claim)) {}
 
   // -- plain values
   // ----------------------------------------------------------------------------------
@@ -112,16 +180,8 @@ class redis_store final : public store {
     const std::string k = full(key);
     std::string_view expected_value = expected ? std::string_view{*expected} : "";
     std::string_view desired_value = desired ? std::string_view{*desired} : "";
-    std::vector<std::string_view> args{
-        "EVALSHA",           cas_sha_,     "1", k, expected ? "1" : "0", expected_value,
-        desired ? "1" : "0", desired_value};
-    auto reply = pool_->command(args);
-    // A restarted server has forgotten the script; EVAL sends it again (and caches it).
-    if (!reply && internal::is_error_reply(reply.err(), "NOSCRIPT")) {
-      args[0] = "EVAL";
-      args[1] = cas_script;
-      reply = pool_->command(args);
-    }
+    auto reply = run(
+        cas_, {"1", k, expected ? "1" : "0", expected_value, desired ? "1" : "0", desired_value});
     auto swapped = integer_of(std::move(reply), "compare_and_set");
     if (!swapped) {
       return swapped.err();
@@ -154,6 +214,65 @@ class redis_store final : public store {
     }
     // PTTL says 0 in the last millisecond before expiry; 0 means "never" in our contract.
     return std::optional<int64_t>{*ttl < 1 ? 1 : *ttl};
+  }
+
+  // -- claims
+  // ----------------------------------------------------------------------------------------
+
+  result<claim_outcome> claim(const claim_request& req) override {
+    if (auto valid = validate_claim(req); !valid) {
+      return valid.err();
+    }
+    // The arguments view into `owned`, whose elements never move (a deque only appends).
+    std::deque<std::string> owned;
+    std::vector<std::string_view> args;
+    auto add = [&](std::string text) { args.emplace_back(owned.emplace_back(std::move(text))); };
+    // numkeys and KEYS, then ARGV, in the order claim_script reads them.
+    add(std::to_string(1 + req.counters.size() + req.puts.size() + req.index_adds.size()));
+    add(full(req.once_key));
+    for (const auto& c : req.counters) {
+      add(full(c.key));
+    }
+    for (const auto& put : req.puts) {
+      add(full(put.first));
+    }
+    for (const auto& index : req.index_adds) {
+      add(full(index.first));
+    }
+    args.emplace_back(req.once_value);
+    add(std::to_string(req.once_ttl_ms));
+    add(std::to_string(req.counters.size()));
+    add(std::to_string(req.puts.size()));
+    add(std::to_string(req.index_adds.size()));
+    for (const auto& c : req.counters) {
+      add(std::to_string(c.delta));
+      add(std::to_string(c.limit));
+    }
+    for (const auto& put : req.puts) {
+      args.emplace_back(put.second);
+    }
+    for (const auto& index : req.index_adds) {
+      args.emplace_back(index.second.member);
+      add(std::to_string(index.second.score));
+    }
+    auto reply = run(claim_, args);
+    if (!reply) {
+      return reply.err();
+    }
+    const auto& e = reply->elements;
+    if (reply->kind != redis_reply::type::array || e.size() != 3 ||
+        e[0].kind != redis_reply::type::integer || e[1].kind != redis_reply::type::string ||
+        e[2].kind != redis_reply::type::integer || e[0].integer < 0 || e[0].integer > 2) {
+      return unexpected("claim", *reply);
+    }
+    switch (e[0].integer) {
+      case 0:
+        return claim_outcome{claim_status::claimed, req.once_value, -1};
+      case 1:
+        return claim_outcome{claim_status::already_claimed, std::move(reply->elements[1].str), -1};
+      default:
+        return claim_outcome{claim_status::limit_reached, std::string{}, e[2].integer};
+    }
   }
 
   // -- sorted sets
@@ -257,10 +376,36 @@ class redis_store final : public store {
     return true;
   }
 
+  // Runs `script` by its SHA with `args` (numkeys, KEYS, ARGV). A restarted server has forgotten
+  // the script; EVAL then sends it again (and caches it).
+  result<redis_reply> run(const lua_script& script, std::vector<std::string_view> args) {
+    args.insert(args.begin(), {"EVALSHA", script.sha});
+    auto reply = pool_->command(args);
+    if (!reply && internal::is_error_reply(reply.err(), "NOSCRIPT")) {
+      args[0] = "EVAL";
+      args[1] = script.source;
+      reply = pool_->command(args);
+    }
+    return reply;
+  }
+
   std::unique_ptr<internal::redis_pool> pool_;
   const std::string prefix_;
-  const std::string cas_sha_;
+  const lua_script cas_;
+  const lua_script claim_;
 };
+
+// Returns `source` cached on the server under its SHA.
+result<lua_script> load(internal::redis_pool& pool, std::string_view source) {
+  auto sha = pool.command({"SCRIPT", "LOAD", source});
+  if (!sha) {
+    return sha.err();
+  }
+  if (sha->kind != redis_reply::type::string) {
+    return unexpected("SCRIPT LOAD", *sha);
+  }
+  return lua_script{source, std::move(sha->str)};
+}
 
 }  // namespace
 
@@ -274,15 +419,16 @@ result<std::unique_ptr<store>> make_redis_store(const redis_settings& settings) 
   if (!pool) {
     return pool.err();
   }
-  auto sha = (*pool)->command({"SCRIPT", "LOAD", cas_script});
-  if (!sha) {
-    return sha.err();
+  auto cas = load(**pool, cas_script);
+  if (!cas) {
+    return cas.err();
   }
-  if (sha->kind != redis_reply::type::string) {
-    return unexpected("SCRIPT LOAD", *sha);
+  auto claim = load(**pool, claim_script);
+  if (!claim) {
+    return claim.err();
   }
   return std::unique_ptr<store>{
-      new redis_store(std::move(*pool), settings.key_prefix, std::move(sha->str))};
+      new redis_store(std::move(*pool), settings.key_prefix, std::move(*cas), std::move(*claim))};
 }
 
 }  // namespace sb

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -39,6 +40,22 @@ struct StringMaker<std::vector<sb::scored_member>> {
       out += (out.size() > 1 ? ", " : "") + m.member + ":" + std::to_string(m.score);
     }
     return String{(out + "]").c_str()};
+  }
+};
+
+/// Prints claim statuses by name.
+template <>
+struct StringMaker<sb::claim_status> {
+  static String convert(sb::claim_status s) {
+    switch (s) {
+      case sb::claim_status::claimed:
+        return "claimed";
+      case sb::claim_status::already_claimed:
+        return "already_claimed";
+      case sb::claim_status::limit_reached:
+        return "limit_reached";
+    }
+    return "?";
   }
 };
 
@@ -428,6 +445,259 @@ void check_concurrency(Fixture& f) {
     CHECK(failures.load() == 0);
     CHECK(wins.load() == 1);
   }
+}
+
+// -- claims
+// ----------------------------------------------------------------------------------------
+
+/// Returns a claim of `once_key` (value `once_value`) on `counters`, with nothing else to write.
+inline claim_request claim_of(std::string once_key, std::string once_value,
+                              std::vector<claim_counter> counters) {
+  claim_request req;
+  req.once_key = std::move(once_key);
+  req.once_value = std::move(once_value);
+  req.counters = std::move(counters);
+  return req;
+}
+
+/// Checks claim: claiming, retries, limits, puts and index adds, TTLs and rejected requests.
+template <class Fixture>
+void check_claims(Fixture& f) {
+  store& s = f.store();
+  using list = std::vector<scored_member>;
+  auto value_of = [&s](const std::string& key) { return SB_REQUIRE_OK(s.get(key)); };
+  SUBCASE("a first claim claims, writes once_key and bumps every counter") {
+    SB_REQUIRE_OK(s.put("budget", "3"));
+    auto out = SB_REQUIRE_OK(
+        s.claim(claim_of("once", "order-1", {{"budget", 1, 10}, {"spent", 250, -1}})));
+    CHECK(out.status == claim_status::claimed);
+    CHECK(out.value == "order-1");
+    CHECK(out.counter == -1);
+    CHECK(value_of("once") == opt_string{"order-1"});
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("once")) == int64_t{0});
+    CHECK(value_of("budget") == opt_string{"4"});   // 3 + 1
+    CHECK(value_of("spent") == opt_string{"250"});  // absent = 0, + 250
+  }
+  SUBCASE("a repeated claim returns the first value and changes nothing") {
+    SB_REQUIRE_OK(s.claim(claim_of("once", "first", {{"n", 1, -1}})));
+    auto retry = claim_of("once", "second", {{"n", 1, -1}});
+    retry.puts = {{"p", "x"}};
+    retry.index_adds = {{"z", {"m", 1}}};
+    auto out = SB_REQUIRE_OK(s.claim(retry));
+    CHECK(out.status == claim_status::already_claimed);
+    CHECK(out.value == "first");
+    CHECK(value_of("once") == opt_string{"first"});
+    CHECK(value_of("n") == opt_string{"1"});
+    CHECK(value_of("p") == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 0);
+  }
+  SUBCASE("a claim that would pass a limit changes nothing and names the first such counter") {
+    SB_REQUIRE_OK(s.put("a", "4"));
+    SB_REQUIRE_OK(s.put("b", "9"));
+    // a: 4 + 1 = 5 <= 10 passes; b: 9 + 2 = 11 > 10 is the first over; c: 0 + 5 > 3 too.
+    auto req = claim_of("once", "v", {{"a", 1, 10}, {"b", 2, 10}, {"c", 5, 3}});
+    req.puts = {{"p", "x"}};
+    req.index_adds = {{"z", {"m", 1}}};
+    auto out = SB_REQUIRE_OK(s.claim(req));
+    CHECK(out.status == claim_status::limit_reached);
+    CHECK(out.counter == 1);
+    CHECK(out.value.empty());
+    CHECK(value_of("once") == std::nullopt);
+    CHECK(value_of("a") == opt_string{"4"});
+    CHECK(value_of("b") == opt_string{"9"});
+    CHECK(value_of("c") == std::nullopt);
+    CHECK(value_of("p") == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 0);
+    // Landing exactly on the limit is allowed: 9 + 1 = 10 <= 10.
+    out = SB_REQUIRE_OK(s.claim(claim_of("once", "v", {{"b", 1, 10}})));
+    CHECK(out.status == claim_status::claimed);
+    CHECK(value_of("b") == opt_string{"10"});
+  }
+  SUBCASE("counters with a negative limit have none, and negative deltas refund") {
+    for (int i = 0; i < 3; ++i) {
+      auto out =
+          SB_REQUIRE_OK(s.claim(claim_of("once" + std::to_string(i), "v", {{"n", 1'000'000}})));
+      CHECK(out.status == claim_status::claimed);
+    }
+    CHECK(value_of("n") == opt_string{"3000000"});  // 3 x 1'000'000
+    SB_REQUIRE_OK(s.claim(claim_of("refund", "v", {{"n", -3'000'001, 0}})));
+    CHECK(value_of("n") == opt_string{"-1"});  // 3'000'000 - 3'000'001, and -1 <= 0
+  }
+  SUBCASE("a counter listed twice gets both deltas, each checked in order") {
+    // 0 + 1 = 1 <= 1 passes, then 1 + 1 = 2 > 1 fails at index 1.
+    auto out = SB_REQUIRE_OK(s.claim(claim_of("once", "v", {{"k", 1, 1}, {"k", 1, 1}})));
+    CHECK(out.status == claim_status::limit_reached);
+    CHECK(out.counter == 1);
+    CHECK(value_of("k") == std::nullopt);
+    out = SB_REQUIRE_OK(s.claim(claim_of("once", "v", {{"k", 1, 2}, {"k", 1, 2}})));
+    CHECK(out.status == claim_status::claimed);
+    CHECK(value_of("k") == opt_string{"2"});
+  }
+  SUBCASE("puts and index adds are written only by a claim that succeeds") {
+    auto req = claim_of("once", "v", {{"budget", 1, 0}});
+    req.puts = {{"coupon", "C-1"}, {"owner", "alice"}};
+    req.index_adds = {{"by_due", {"C-1", 500}}, {"by_owner", {"alice", 7}}};
+    CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::limit_reached);
+    CHECK(value_of("coupon") == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("by_due")) == 0);
+    SB_REQUIRE_OK(s.put("owner", "old", 60'000));
+    SB_REQUIRE_OK(s.sorted_set_add("by_due", "C-0", 900));
+    req.counters[0].limit = 1;
+    CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::claimed);
+    CHECK(value_of("coupon") == opt_string{"C-1"});
+    CHECK(value_of("owner") == opt_string{"alice"});
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("owner")) == int64_t{0});  // a put replaces the TTL too
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("by_due", INT64_MIN, INT64_MAX, 10)) ==
+          list{{"C-1", 500}, {"C-0", 900}});
+    CHECK(SB_REQUIRE_OK(s.sorted_set_range_by_score("by_owner", INT64_MIN, INT64_MAX, 10)) ==
+          list{{"alice", 7}});
+  }
+  SUBCASE("a counter that holds no integer fails the claim and changes nothing") {
+    SB_REQUIRE_OK(s.put("bad", "abc"));
+    auto req = claim_of("once", "v", {{"good", 1, -1}, {"bad", 1, -1}});
+    req.puts = {{"p", "x"}};
+    req.index_adds = {{"z", {"m", 1}}};
+    CHECK(code_of(s.claim(req)) == errc::store_protocol);
+    CHECK(value_of("once") == std::nullopt);
+    CHECK(value_of("good") == std::nullopt);
+    CHECK(value_of("bad") == opt_string{"abc"});
+    CHECK(value_of("p") == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.sorted_set_size("z")) == 0);
+  }
+  SUBCASE("counters are exact up to 2^53-1 and fail the claim beyond") {
+    constexpr int64_t max = claim_exact_max;  // 9'007'199'254'740'991
+    SB_REQUIRE_OK(s.put("near", std::to_string(max - 1)));
+    auto out = SB_REQUIRE_OK(s.claim(claim_of("o1", "v", {{"near", 1, max}})));
+    CHECK(out.status == claim_status::claimed);
+    CHECK(value_of("near") == opt_string{"9007199254740991"});
+    CHECK(code_of(s.claim(claim_of("o2", "v", {{"near", 1, -1}}))) == errc::store_protocol);
+    SB_REQUIRE_OK(s.put("far", "9007199254740992"));
+    CHECK(code_of(s.claim(claim_of("o3", "v", {{"far", 0, -1}}))) == errc::store_protocol);
+    CHECK(value_of("near") == opt_string{"9007199254740991"});
+    CHECK(value_of("o2") == std::nullopt);
+    CHECK(value_of("o3") == std::nullopt);
+  }
+  SUBCASE("claims that no store could honour are invalid arguments and write nothing") {
+    auto negative_ttl = claim_of("once", "v", {{"n", 1, -1}});
+    negative_ttl.once_ttl_ms = -1;
+    CHECK(code_of(s.claim(negative_ttl)) == errc::invalid_argument);
+    CHECK(code_of(s.claim(claim_of("once", "v", {{"n", claim_exact_max + 1, -1}}))) ==
+          errc::invalid_argument);
+    CHECK(code_of(s.claim(claim_of("once", "v", {{"once", 1, -1}}))) == errc::invalid_argument);
+    auto clash = claim_of("once", "v", {{"n", 1, -1}});
+    clash.puts = {{"p", "x"}};
+    clash.index_adds = {{"p", {"m", 1}}};
+    CHECK(code_of(s.claim(clash)) == errc::invalid_argument);
+    CHECK(value_of("once") == std::nullopt);
+    CHECK(value_of("n") == std::nullopt);
+    CHECK(value_of("p") == std::nullopt);
+  }
+  SUBCASE("keys and values of a claim may hold NUL bytes") {
+    using namespace std::string_literals;
+    auto req = claim_of("o\0x"s, "\0v"s, {{"n\0"s, 2, -1}});
+    req.puts = {{"p\0"s, "\0"s}};
+    CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::claimed);
+    CHECK(value_of("o\0x"s) == opt_string{"\0v"s});
+    CHECK(value_of("o"s) == std::nullopt);
+    CHECK(value_of("n\0"s) == opt_string{"2"});
+    CHECK(value_of("p\0"s) == opt_string{"\0"s});
+    CHECK(SB_REQUIRE_OK(s.claim(req)).value == "\0v"s);
+  }
+  SUBCASE("a counter keeps its TTL through a claim") {
+    SB_REQUIRE_OK(s.put("budget", "0", 60'000));
+    SB_REQUIRE_OK(s.claim(claim_of("once", "v", {{"budget", 1, 5}})));
+    CHECK(value_of("budget") == opt_string{"1"});
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("budget")).value_or(-1) > 0);
+  }
+  SUBCASE("once_ttl_ms expires the claim, after which it can be claimed again") {
+    const int64_t ttl = Fixture::short_ttl;
+    auto req = claim_of("once", "v", {{"n", 1, -1}});
+    req.once_ttl_ms = ttl;
+    CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::claimed);
+    auto left = SB_REQUIRE_OK(s.ttl_ms("once"));
+    REQUIRE(left.has_value());
+    CHECK(*left > 0);
+    CHECK(*left <= ttl);
+    CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::already_claimed);
+    if constexpr (Fixture::exact_time) {
+      f.advance(ttl - 1);
+      CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::already_claimed);
+      f.advance(1);
+    } else {
+      CHECK(eventually(f, ttl + 5'000, [&] { return value_of("once") == std::nullopt; }));
+    }
+    CHECK(SB_REQUIRE_OK(s.claim(req)).status == claim_status::claimed);
+    CHECK(value_of("n") == opt_string{"2"});  // one bump per claim that claimed
+  }
+}
+
+/// Checks that claims stay exactly-once and within budget when 8 threads race: 8 x 500 claims
+/// over 1,000 once_keys (each key claimed by 4 threads, in different orders) share one budget
+/// counter with limit 700.
+template <class Fixture>
+void check_claim_concurrency(Fixture& f) {
+  store& s = f.store();
+  constexpr int threads = 8;
+  constexpr int per_thread = 500;
+  constexpr int keys = 1'000;
+  constexpr int64_t budget = 700;
+  struct seen {
+    int key = 0;
+    claim_status status = claim_status::claimed;
+    std::string value;
+  };
+  std::vector<std::vector<seen>> outcomes(threads);
+  std::atomic<int> failures{0};
+  run_together(threads, [&](int t) {
+    for (int i = 0; i < per_thread; ++i) {
+      // Thread t claims keys 250t .. 250t+499 (mod 1,000): every key by 4 of the 8 threads.
+      const int key = (i + 250 * t) % keys;
+      auto out = s.claim(claim_of("once" + std::to_string(key), "t" + std::to_string(t),
+                                  {{"budget", 1, budget}, {"claims", 1, -1}}));
+      if (!out) {
+        failures.fetch_add(1);
+        continue;
+      }
+      outcomes[static_cast<size_t>(t)].push_back(seen{key, out->status, std::move(out->value)});
+    }
+  });
+  REQUIRE(failures.load() == 0);
+  std::vector<int> claimed(keys, 0);
+  std::vector<int> refused(keys, 0);
+  std::map<int, std::string> winner;
+  for (int t = 0; t < threads; ++t) {
+    for (const auto& o : outcomes[static_cast<size_t>(t)]) {
+      claimed[static_cast<size_t>(o.key)] += o.status == claim_status::claimed ? 1 : 0;
+      refused[static_cast<size_t>(o.key)] += o.status == claim_status::limit_reached ? 1 : 0;
+      if (o.status == claim_status::claimed) {
+        winner[o.key] = o.value;
+      }
+    }
+  }
+  int total = 0;
+  int stored = 0;
+  for (int k = 0; k < keys; ++k) {
+    const auto i = static_cast<size_t>(k);
+    total += claimed[i];
+    CHECK_MESSAGE(claimed[i] <= 1, "once" << k << " claimed " << claimed[i] << " times");
+    // The budget only grows, so a key refused once is never claimed later, nor earlier.
+    CHECK_MESSAGE((claimed[i] == 0 || refused[i] == 0), "once" << k << " claimed and refused");
+    auto value = SB_REQUIRE_OK(s.get("once" + std::to_string(k)));
+    stored += value ? 1 : 0;
+    CHECK(value == (claimed[i] == 1 ? opt_string{winner[k]} : std::nullopt));
+  }
+  CHECK(total == budget);
+  CHECK(stored == budget);
+  CHECK(SB_REQUIRE_OK(s.get("budget")) == opt_string{"700"});
+  CHECK(SB_REQUIRE_OK(s.get("claims")) == opt_string{"700"});
+  // Every retry saw the winner's value.
+  int wrong = 0;
+  for (const auto& per_thread_outcomes : outcomes) {
+    for (const auto& o : per_thread_outcomes) {
+      wrong += o.status == claim_status::already_claimed && o.value != winner[o.key] ? 1 : 0;
+    }
+  }
+  CHECK(wrong == 0);
 }
 
 }  // namespace sb::test

@@ -82,6 +82,16 @@ TEST_CASE("the redis store loses no update under concurrent callers") {
   sb::test::check_concurrency(f);
 }
 
+TEST_CASE("the redis store claims all or nothing as the store contract says") {
+  redis_fixture f;
+  sb::test::check_claims(f);
+}
+
+TEST_CASE("the redis store keeps racing claims exactly-once and within budget") {
+  redis_fixture f;
+  sb::test::check_claim_concurrency(f);
+}
+
 // -- keys
 // ----------------------------------------------------------------------------------------------
 
@@ -122,6 +132,27 @@ TEST_CASE("reading a sorted set as a plain value is a protocol error, not a cras
   CHECK(code_of(f.store().compare_and_set("z", std::nullopt, sb::test::opt_string{"x"})) ==
         sb::errc::store_protocol);
   SB_REQUIRE_OK(f.store().ping());
+}
+
+TEST_CASE("a claim onto keys of the wrong type fails before writing anything") {
+  redis_fixture f;
+  auto& s = f.store();
+  SB_REQUIRE_OK(s.sorted_set_add("zset", "m", 1));
+  SB_REQUIRE_OK(s.put("plain", "x"));
+  // A counter that is a sorted set: GET fails inside the script, before any write.
+  auto req = sb::test::claim_of("once", "v", {{"n", 1, -1}, {"zset", 1, -1}});
+  CHECK(code_of(s.claim(req)) == sb::errc::store_protocol);
+  // A sorted set to add to that is a plain value: the script checks its type before writing.
+  req = sb::test::claim_of("once", "v", {{"n", 1, -1}});
+  req.puts = {{"p", "y"}};
+  req.index_adds = {{"plain", {"m", 1}}};
+  CHECK(code_of(s.claim(req)) == sb::errc::store_protocol);
+  CHECK(SB_REQUIRE_OK(s.get("once")) == std::nullopt);
+  CHECK(SB_REQUIRE_OK(s.get("n")) == std::nullopt);
+  CHECK(SB_REQUIRE_OK(s.get("p")) == std::nullopt);
+  CHECK(SB_REQUIRE_OK(s.get("plain")) == sb::test::opt_string{"x"});
+  // A once_key that is a sorted set cannot be read as a claim.
+  CHECK(code_of(s.claim(sb::test::claim_of("zset", "v", {}))) == sb::errc::store_protocol);
 }
 
 TEST_CASE("the redis store names itself redis") {
@@ -185,6 +216,10 @@ TEST_CASE("a restarted redis server is reconnected to on the next call") {
   CHECK(SB_REQUIRE_OK(
       store->compare_and_set("k", sb::test::opt_string{"before"}, sb::test::opt_string{"after"})));
   CHECK(SB_REQUIRE_OK(store->get("k")) == sb::test::opt_string{"after"});
+  // ... and the claim script.
+  auto claimed = SB_REQUIRE_OK(store->claim(sb::test::claim_of("once", "v", {{"n", 1, 5}})));
+  CHECK(claimed.status == sb::claim_status::claimed);
+  CHECK(SB_REQUIRE_OK(store->get("n")) == sb::test::opt_string{"1"});
 
   // Every pooled connection died with the old server; busy threads reach all of them.
   SB_REQUIRE_OK(server.restart());

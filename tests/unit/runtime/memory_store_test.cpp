@@ -50,6 +50,16 @@ TEST_CASE("the memory store loses no update under concurrent callers") {
   sb::test::check_concurrency(f);
 }
 
+TEST_CASE("the memory store claims all or nothing as the store contract says") {
+  memory_fixture f;
+  sb::test::check_claims(f);
+}
+
+TEST_CASE("the memory store keeps racing claims exactly-once and within budget") {
+  memory_fixture f;
+  sb::test::check_claim_concurrency(f);
+}
+
 TEST_CASE("the memory store names itself memory") {
   memory_fixture f;
   CHECK(f.store().kind() == "memory");
