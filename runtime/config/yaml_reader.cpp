@@ -58,7 +58,7 @@ std::string yaml_reader::at(const YAML::Mark& mark) const {
 }
 
 void yaml_reader::fail(errc code, const YAML::Mark& mark, std::string_view path,
-                         std::string_view reason) {
+                       std::string_view reason) {
   if (problems_.empty()) {
     first_code_ = code;
   }
@@ -117,8 +117,8 @@ YAML::Mark yaml_reader::mark_of(const yaml_entry& e) {
 }
 
 std::vector<yaml_entry> yaml_reader::entries(const YAML::Node& node, const std::string& path,
-                                               std::initializer_list<std::string_view> allowed,
-                                               const YAML::Mark& where) {
+                                             std::initializer_list<std::string_view> allowed,
+                                             const YAML::Mark& where) {
   std::vector<yaml_entry> out;
   if (!node.IsMap()) {
     fail(errc::config_bad_value, node.IsNull() ? where : node.Mark(), path,
@@ -206,9 +206,8 @@ std::optional<int64_t> yaml_reader::integer_of(const yaml_entry& e, int64_t min,
   return v;
 }
 
-std::vector<located_string> yaml_reader::strings_of(const YAML::Node& node,
-                                                      const std::string& path,
-                                                      const YAML::Mark& where, bool lone_ok) {
+std::vector<located_string> yaml_reader::strings_of(const YAML::Node& node, const std::string& path,
+                                                    const YAML::Mark& where, bool lone_ok) {
   std::vector<located_string> out;
   if (lone_ok && node.IsScalar() && !node.Scalar().empty()) {
     out.push_back({node.Scalar(), path, node.Mark()});

@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "runtime/config/yaml_reader.hpp"
 #include "actors/conversation/nlu/segmenter.hpp"
+#include "runtime/config/yaml_reader.hpp"
 
 namespace sb::nlu {
 
