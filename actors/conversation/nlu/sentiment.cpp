@@ -1,10 +1,12 @@
 #include "actors/conversation/nlu/sentiment.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <unordered_map>
 
-#include "runtime/config/yaml_reader.hpp"
 #include "actors/conversation/nlu/segmenter.hpp"
+#include "runtime/config/yaml_reader.hpp"
 
 namespace sb::nlu {
 
@@ -180,9 +182,29 @@ std::vector<std::string> lexicon::expand(const std::vector<std::string>& tokens)
   return out;
 }
 
+namespace {
+
+// Clause punctuation, full-width and ASCII (a dot only before a space: "3.5" stays one number).
+constexpr std::string_view clause_marks[] = {"，", "。", "！", "？", "；", "：", "…",
+                                             "～", ",",  ". ", "!",  "?",  ";",  "~"};
+
+}  // namespace
+
 sentiment_result analyze(const lexicon& lex, const std::vector<std::string>& tokens) {
   using role = lexicon::role;
-  const auto words = lex.expand(fold_all(tokens));
+  // Folding drops a clause break (a control character): fold each clause on its own.
+  std::vector<std::string> words;
+  for (size_t from = 0; from <= tokens.size();) {
+    auto to = std::find(tokens.begin() + static_cast<std::ptrdiff_t>(from), tokens.end(),
+                        std::string_view{clause_break});
+    auto clause = lex.expand(fold_all({tokens.begin() + static_cast<std::ptrdiff_t>(from), to}));
+    words.insert(words.end(), clause.begin(), clause.end());
+    if (to == tokens.end()) {
+      break;
+    }
+    words.emplace_back(clause_break);
+    from = static_cast<size_t>(to - tokens.begin()) + 1;
+  }
   sentiment_result out;
   double sum = 0;
   // The last word of the last negation and intensifier seen (none: `never`), and their effect.
@@ -195,6 +217,10 @@ sentiment_result analyze(const lexicon& lex, const std::vector<std::string>& tok
   for (size_t i = 0; i < words.size();) {
     const auto m = lex.index_.longest_at(words, i);
     if (!m) {
+      if (words[i] == clause_break) {
+        negation_at = never;
+        intensifier_at = never;
+      }
       ++i;
       continue;
     }
@@ -224,6 +250,38 @@ sentiment_result analyze(const lexicon& lex, const std::vector<std::string>& tok
   }
   out.score = sum / std::sqrt(sum * sum + squash_constant);
   out.strong_negative = out.score <= lex.threshold_;
+  return out;
+}
+
+std::vector<std::string> clause_tokens(const segmenter& seg, std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  const auto flush = [&](size_t end) {
+    auto words = seg.cut(text.substr(start, end - start));
+    if (!words.empty()) {
+      if (!out.empty()) {
+        out.emplace_back(clause_break);
+      }
+      out.insert(out.end(), words.begin(), words.end());
+    }
+  };
+  for (size_t i = 0; i < text.size();) {
+    size_t len = 0;
+    for (auto m : clause_marks) {
+      if (text.compare(i, m.size(), m) == 0) {
+        len = m.size();
+        break;
+      }
+    }
+    if (len == 0) {
+      ++i;
+      continue;
+    }
+    flush(i);
+    i += len;
+    start = i;
+  }
+  flush(text.size());
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "actors/conversation/nlu/phrase_index.hpp"
+#include "actors/conversation/nlu/segmenter.hpp"
 #include "runtime/result.hpp"
 
 namespace sb::nlu {
@@ -66,7 +67,15 @@ result<lexicon> load_lexicon(const std::string& path);
 /// positive: a negated positive word counts −0.8 × its weight, a negated negative one +0.5 ×).
 /// Chinese words that the dictionary keeps whole ("很好", "不贵") are split into their negation or
 /// intensifier and the rest when the whole is not in the lexicon. The sum s becomes the score
-/// s / sqrt(s² + 4), which tends to ±1 as words add up.
+/// s / sqrt(s² + 4), which tends to ±1 as words add up. A `clause_break` token ends the reach of
+/// negations and intensifiers ("客服一直不回复，太失望了": the 不 does not turn 失望 around).
 sentiment_result analyze(const lexicon& lex, const std::vector<std::string>& tokens);
+
+/// The token analyze() takes as the end of a clause (never a word: segmenters drop controls).
+inline constexpr const char* clause_break = "\x1f";
+
+/// Returns the tokens of `text` for analyze(): each clause (split at ，。！？；… and their ASCII
+/// forms) cut by `seg`, with a clause_break between clauses.
+std::vector<std::string> clause_tokens(const segmenter& seg, std::string_view text);
 
 }  // namespace sb::nlu

@@ -2,6 +2,8 @@
 // intensifiers, words the dictionary keeps whole, and the errors of bad lexicon files.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <fstream>
 #include <string>
 
@@ -15,7 +17,7 @@ namespace {
 using namespace sb;
 
 nlu::sentiment_result mood(std::string_view text) {
-  return nlu::analyze(test::shipped_lexicon(), test::plain_segmenter().cut(text));
+  return nlu::analyze(test::shipped_lexicon(), nlu::clause_tokens(test::plain_segmenter(), text));
 }
 
 struct lexicon_file {
@@ -42,6 +44,17 @@ struct lexicon_file {
 }  // namespace
 
 // -- the required sentences -----------------------------------------------------------------------
+
+TEST_CASE("a negation does not reach past the end of its clause") {
+  // 不 negates 回复, not 失望 in the next clause: the whole stays negative.
+  CHECK(mood("客服一直不回复，太失望了").score < 0);
+  CHECK(mood("客服一直不回复。太失望了").score < 0);
+  // Without the comma the negation would turn 失望 around; within one clause it still does.
+  CHECK(mood("不失望").score > mood("失望").score);
+  auto tokens = nlu::clause_tokens(test::plain_segmenter(), "你好，不贵! ok. 3.5寸");
+  CHECK(std::count(tokens.begin(), tokens.end(), std::string{nlu::clause_break}) == 3);
+  CHECK(std::find(tokens.begin(), tokens.end(), "3.5") != tokens.end());
+}
 
 TEST_CASE("not expensive is neither a price objection nor negative") {
   auto r = mood("不贵");
