@@ -32,6 +32,27 @@ struct node_stats {
   std::map<std::string, int64_t> live_by_kind;
 };
 
+class node;
+
+/// What the registration of kinds may use: the node's config, clock and store (all outlive every
+/// actor of the node). Valid only during the registration call; keep references to clk and
+/// state_store, not to this struct.
+struct kind_setup {
+  kind_registry& kinds;
+  const node_config& cfg;
+  const clock& clk;
+  store& state_store;
+};
+
+/// What the registration of kinds hands back to the node: work to do once the node runs (e.g.
+/// subscribing actors to their topics) and on a reload (SIGHUP: re-read the reloadable files,
+/// keeping the running version if a new one is invalid). Both are optional; they run on the
+/// calling thread (node::start, node::reload), never inside an actor.
+struct node_hooks {
+  std::function<result<void>(node&)> after_start;
+  std::function<result<void>(node&)> reload;
+};
+
 /// How to start a node beyond its config: injected clock and store (tests, the demo), whether its
 /// timers and passivation run by themselves, and which actor kinds it runs.
 struct node_start_options {
@@ -45,7 +66,7 @@ struct node_start_options {
   bool self_ticking = true;
   /// Registers the actor kinds (loading what they need); nullptr: the built-in kinds
   /// (actors/kinds.hpp). An error stops the start.
-  std::function<result<void>(kind_registry&, const node_config&, const clock&)> register_kinds;
+  std::function<result<node_hooks>(const kind_setup&)> register_kinds;
 };
 
 /// One Switchboard node: the actor system, the registry of keyed actors, the bus, the store and the
@@ -79,6 +100,10 @@ class node {
   /// mailbox depth, last messages), or else from its saved record ("live": false). errc::not_found
   /// if the address was never active, errc::unknown_kind for a kind the node does not run.
   result<std::string> inspect(const schemas::address& addr);
+
+  /// Re-reads what the kinds may reload (campaigns, experiments, the churn model) and applies it
+  /// if it is all valid; on an error the running version stays and the error says why.
+  result<void> reload();
 
   /// Returns the counters and the live actors now.
   [[nodiscard]] node_stats stats();

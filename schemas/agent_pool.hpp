@@ -24,6 +24,8 @@ struct pool_command {
   int64_t max_chats = 0;
   std::string presence;
   int64_t at_ms = 0;
+  int64_t priority =
+      0;  ///< enqueue: an explicit queue priority (a campaign's); 0: by tier and reason.
 };
 
 template <class F>
@@ -39,6 +41,7 @@ void fields(F& f, pool_command& x) {
   f("max_chats", x.max_chats);
   f("presence", x.presence);
   f("at_ms", x.at_ms);
+  f("priority", x.priority);
 }
 
 /// The pool's answer: ok, or an error code and message; `json` carries a snapshot where asked.

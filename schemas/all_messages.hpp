@@ -9,6 +9,7 @@
 #include "schemas/conversation.hpp"
 #include "schemas/envelope.hpp"
 #include "schemas/handoff.hpp"
+#include "schemas/marketing.hpp"
 #include "schemas/timer.hpp"
 #include "schemas/user.hpp"
 
@@ -32,4 +33,13 @@
   X(::sb::schemas::user_state)            \
   X(::sb::schemas::pool_command)          \
   X(::sb::schemas::pool_reply)            \
-  X(::sb::schemas::pool_state)
+  X(::sb::schemas::pool_state)            \
+  X(::sb::schemas::coupon_record)         \
+  X(::sb::schemas::campaign_person)       \
+  X(::sb::schemas::campaign_state)        \
+  X(::sb::schemas::campaign_message)      \
+  X(::sb::schemas::touchpoint)            \
+  X(::sb::schemas::order_attribution)     \
+  X(::sb::schemas::experiment_event)      \
+  X(::sb::schemas::experiment_state)      \
+  X(::sb::schemas::experiment_report)

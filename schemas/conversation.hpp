@@ -167,7 +167,10 @@ struct conversation_state {
   int64_t first_agent_reply_at_ms = 0;
   std::string user_key;  ///< The person's user actor key, once known.
   bool profile_known = false;
-  profile_summary profile;  ///< The latest summary its user actor sent.
+  profile_summary profile;           ///< The latest summary its user actor sent.
+  double churn_score = 0;            ///< The latest churn-risk score of this session.
+  bool churn_alerted = false;        ///< churn.high_risk was raised and has not re-armed yet.
+  std::vector<std::string> coupons;  ///< Coupon codes campaigns sent into this session.
 };
 
 template <class F>
@@ -191,6 +194,9 @@ void fields(F& f, conversation_state& x) {
   f("user_key", x.user_key);
   f("profile_known", x.profile_known);
   f("profile", x.profile);
+  f("churn_score", x.churn_score);
+  f("churn_alerted", x.churn_alerted);
+  f("coupons", x.coupons);
 }
 
 /// An event a conversation publishes (`conversation.started`, `conversation.product_inquiry`,
@@ -214,6 +220,7 @@ struct conversation_event {
   std::string tier;
   int64_t priority = 0;
   std::string agent_id;
+  double churn_score = 0;  ///< churn.high_risk: the score that crossed the threshold.
 };
 
 template <class F>
@@ -231,6 +238,7 @@ void fields(F& f, conversation_event& x) {
   f("tier", x.tier);
   f("priority", x.priority);
   f("agent_id", x.agent_id);
+  f("churn_score", x.churn_score);
 }
 
 /// A message on its way to the person's channel (published on `conversation.outbound`); the

@@ -13,6 +13,13 @@ inline constexpr const char* handoff_accepted = "handoff.accepted";
 inline constexpr const char* handoff_offered = "handoff.offered";
 /// Messages that reach the person later than the answer to their own message (agent replies).
 inline constexpr const char* conversation_outbound = "conversation.outbound";
+/// A conversation's churn-risk score crossed the model's threshold (once until it falls back).
+inline constexpr const char* churn_high_risk = "churn.high_risk";
+inline constexpr const char* coupon_issued = "coupon.issued";
+inline constexpr const char* coupon_redeemed = "coupon.redeemed";
+/// An order with what led to it (schemas::order_attribution), once per order.
+inline constexpr const char* order_attributed = "order.attributed";
+inline constexpr const char* order_placed = "order.placed";
 
 }  // namespace sb::schemas::topics
 
@@ -22,5 +29,9 @@ namespace sb::schemas::kinds {
 inline constexpr const char* conversation = "conversation";
 inline constexpr const char* user = "user";
 inline constexpr const char* agent_pool = "agent_pool";
+/// One per campaign (key: the campaign id); per-person triggers are its durable timers.
+inline constexpr const char* campaign = "campaign";
+/// One per experiment (key: the experiment id); keeps the counts per variant.
+inline constexpr const char* experiment = "experiment";
 
 }  // namespace sb::schemas::kinds

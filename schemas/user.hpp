@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "schemas/marketing.hpp"
+
 namespace sb::schemas {
 
 /// A business event about a person (`order.placed`, `order.paid`, `product.viewed`,
@@ -131,7 +133,9 @@ struct user_state {
   std::string profile_json;
   std::string merged_into;
   std::vector<std::string> applied_event_ids;  ///< Newest last; bounded.
-  std::vector<std::string> watchers;  ///< Conversation keys that get this profile's summaries.
+  std::vector<std::string> watchers;    ///< Conversation keys that get this profile's summaries.
+  std::vector<touchpoint> touchpoints;  ///< Recent recommendations and coupons, oldest first.
+  std::vector<std::string> attributed_orders;  ///< Order ids already attributed; bounded.
 };
 
 template <class F>
@@ -140,6 +144,8 @@ void fields(F& f, user_state& x) {
   f("merged_into", x.merged_into);
   f("applied_event_ids", x.applied_event_ids);
   f("watchers", x.watchers);
+  f("touchpoints", x.touchpoints);
+  f("attributed_orders", x.attributed_orders);
 }
 
 }  // namespace sb::schemas

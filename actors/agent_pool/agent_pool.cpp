@@ -105,7 +105,9 @@ result<void> agent_pool::handle(const schemas::envelope& msg, actor_context& ctx
     // message: a busy mailbox must not shorten the time-to-agent it reports.
     auto asked_at = cmd->at_ms > 0 ? cmd->at_ms : now;
     waiting_conversation w{cmd->conversation_id, cmd->skill,
-                           handoff_priority(cmd->tier, cmd->reason), asked_at};
+                           cmd->priority > 0 ? static_cast<int>(cmd->priority)
+                                             : handoff_priority(cmd->tier, cmd->reason),
+                           asked_at};
     if (auto r = pool_.enqueue(w); !r) {
       reply = failure(r.err());
     }

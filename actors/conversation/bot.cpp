@@ -133,6 +133,14 @@ catalog bot_knowledge::products() const {
   return out;
 }
 
+std::optional<product> bot_knowledge::find_product(const std::string& sku) const {
+  auto p = cache_->get(sku);
+  if (!p || !p->has_value()) {
+    return std::nullopt;
+  }
+  return std::move(**p);
+}
+
 void bot_knowledge::product_updated(product p) {
   {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -159,7 +167,7 @@ bot_turn take_turn(const bot_knowledge& kb, const std::string& text,
                    const schemas::conversation_state& st, const schemas::profile_summary* profile) {
   bot_turn t;
   t.understood = nlu::understand(kb.intents, kb.segmenter, text);
-  t.sentiment = nlu::analyze(kb.lexicon, t.understood.tokens);
+  t.sentiment = nlu::analyze(kb.lexicon, nlu::clause_tokens(kb.segmenter, text));
   const auto& s = kb.scripts;
   auto intent = t.understood.intent;
   bool vip = is_vip(kb.settings, profile);

@@ -44,6 +44,8 @@ class bot_knowledge {
 
   /// Returns the products now (each through the cache).
   [[nodiscard]] catalog products() const;
+  /// Returns one product through the cache, or nullopt if the catalog has no such sku.
+  [[nodiscard]] std::optional<product> find_product(const std::string& sku) const;
   /// Applies a `product.updated` event: the product replaces the cached one at once.
   void product_updated(product p);
   /// Returns the cache counters (for metrics).

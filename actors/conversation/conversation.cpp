@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/agent_pool/agent_pool_logic.hpp"
+#include "actors/churn/model.hpp"
 #include "runtime/codec.hpp"
 #include "runtime/privacy/pii_mask.hpp"
 #include "schemas/agent_pool.hpp"
+#include "schemas/marketing.hpp"
 #include "schemas/subjects.hpp"
 
 namespace sb {
@@ -81,6 +83,10 @@ result<void> conversation::handle(const schemas::envelope& msg, actor_context& c
   if (msg.type == schemas::conversation_control::type_name) {
     auto m = decode<schemas::conversation_control>(msg.payload.data);
     return m ? on_control(*m, ctx) : result<void>{m.err()};
+  }
+  if (msg.type == schemas::campaign_message::type_name) {
+    auto m = decode<schemas::campaign_message>(msg.payload.data);
+    return m ? on_campaign_message(*m, ctx) : result<void>{m.err()};
   }
   if (msg.type == schemas::profile_summary::type_name) {
     auto m = decode<schemas::profile_summary>(msg.payload.data);
@@ -168,9 +174,6 @@ result<void> conversation::on_chat(const schemas::chat_message& msg, actor_conte
   }
   auto now = ctx.now_ms();
   bool started = state_.status == "closed";
-  if (started) {
-    start_session(ctx);
-  }
   if (state_.user_key.empty()) {
     // The user actor of this identity (or the one it was merged into) sends summaries from now on.
     state_.user_key = addr_.key;
@@ -178,6 +181,9 @@ result<void> conversation::on_chat(const schemas::chat_message& msg, actor_conte
     ask.action = "summary";
     ask.into = addr_.key;
     ctx.send(schemas::address{"user", state_.user_key}, ask);
+  }
+  if (started) {
+    start_session(ctx);  // after the user key is known: conversation.started names the person
   }
   if (!msg.client_msg_id.empty()) {
     ids.push_back(msg.client_msg_id);
@@ -241,10 +247,16 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
     ++sig.product_inquiries;
     publish(ctx, schemas::topics::product_inquiry, "", turn.shown_skus);
   }
+  std::optional<reply_variant> variant;
+  if (settings_.marketing && !turn.shown_skus.empty()) {
+    variant = apply_reply_experiment(*settings_.marketing->current(), *settings_.bot,
+                                     state_.user_key, turn.replies);
+  }
   for (auto& r : turn.replies) {
     reply.replies.push_back(append(r.from, std::move(r.text), std::move(r.products), now));
   }
   if (!turn.shown_skus.empty()) {
+    note_recommendation(turn.shown_skus, variant, ctx);
     for (const auto& sku : turn.shown_skus) {
       if (std::find(state_.recommended_skus.begin(), state_.recommended_skus.end(), sku) ==
           state_.recommended_skus.end()) {
@@ -256,11 +268,69 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
   if (turn.handoff_reason) {
     request_handoff(*turn.handoff_reason, turn.pool_reason, turn.skill, ctx);
   }
+  score_churn(ctx);
   return turn.sentiment.price_objection;
 }
 
+void conversation::note_recommendation(const std::vector<std::string>& skus,
+                                       const std::optional<reply_variant>& variant,
+                                       actor_context& ctx) {
+  schemas::touchpoint tp;
+  tp.kind = "recommendation";
+  tp.at_ms = ctx.now_ms();
+  tp.skus = skus;
+  tp.conversation_id = conversation_id();
+  tp.channel = channel_;
+  if (variant) {
+    tp.experiment = variant->experiment;
+    tp.variant = variant->variant;
+    schemas::experiment_event imp;
+    imp.kind = "impression";
+    imp.variant = variant->variant;
+    imp.person = state_.user_key;
+    imp.at_ms = tp.at_ms;
+    ctx.send(schemas::address{schemas::kinds::experiment, variant->experiment}, imp);
+  }
+  ctx.send(schemas::address{"user", state_.user_key}, tp);
+}
+
+void conversation::score_churn(actor_context& ctx) {
+  if (!settings_.marketing) {
+    return;
+  }
+  auto rules = settings_.marketing->current();
+  const auto& model = rules->churn_model;
+  state_.churn_score = churn::score(model, churn_features_of(state_, ctx.now_ms()));
+  churn::alert_state alert{state_.churn_alerted};
+  const bool raise = churn::update_alert(model, alert, state_.churn_score);
+  state_.churn_alerted = alert.alerted;
+  if (raise) {
+    auto ev = event(schemas::topics::churn_high_risk, ctx.now_ms());
+    ev.churn_score = state_.churn_score;
+    ev.skus = state_.recommended_skus;
+    ctx.publish(schemas::topics::churn_high_risk, ev);
+  }
+}
+
+result<void> conversation::on_campaign_message(const schemas::campaign_message& msg,
+                                               actor_context& ctx) {
+  auto now = ctx.now_ms();
+  if (!msg.text.empty()) {
+    auto m = append("campaign:" + msg.campaign, msg.text, {}, now);
+    send_outbound(m, ctx);
+  }
+  if (!msg.code.empty() &&
+      std::find(state_.coupons.begin(), state_.coupons.end(), msg.code) == state_.coupons.end()) {
+    state_.coupons.push_back(msg.code);
+  }
+  if (msg.handoff_priority > 0 && state_.status == "bot") {
+    request_handoff("campaign:" + msg.campaign, msg.handoff_reason, "", ctx, msg.handoff_priority);
+  }
+  return {};
+}
+
 void conversation::request_handoff(const std::string& reason, const std::string& pool_reason,
-                                   const std::string& skill, actor_context& ctx) {
+                                   const std::string& skill, actor_context& ctx, int64_t priority) {
   if (state_.status == "waiting_for_agent" || state_.status == "with_agent") {
     return;
   }
@@ -274,10 +344,11 @@ void conversation::request_handoff(const std::string& reason, const std::string&
   cmd.tier = state_.profile_known ? state_.profile.tier : "regular";
   cmd.reason = pool_reason;
   cmd.at_ms = ctx.now_ms();
+  cmd.priority = priority;
   ctx.send(pool_address, cmd);
   auto ev = event(schemas::topics::handoff_requested, ctx.now_ms());
   ev.reason = reason;
-  ev.priority = handoff_priority(cmd.tier, pool_reason);
+  ev.priority = priority > 0 ? priority : handoff_priority(cmd.tier, pool_reason);
   ctx.publish(schemas::topics::handoff_requested, ev);
 }
 
@@ -315,6 +386,7 @@ schemas::handoff_context conversation::handoff_view() const {
   c.transcript = state_.transcript;
   c.profile = state_.profile;
   c.recommended_skus = state_.recommended_skus;
+  c.coupons = state_.coupons;
   c.signals = state_.signals;
   if (state_.agent_accepted_at_ms > 0 && state_.handoff_requested_at_ms > 0) {
     c.waited_ms = state_.agent_accepted_at_ms - state_.handoff_requested_at_ms;
@@ -425,6 +497,9 @@ std::string conversation::status_json() const {
       {"unresolved_turns", s.unresolved_turns}, {"negative_messages", s.negative_messages},
       {"price_objections", s.price_objections}, {"product_inquiries", s.product_inquiries},
       {"sentiment_sum", s.sentiment_sum}};
+  j["churn"] = {{"score", state_.churn_score}, {"alerted", state_.churn_alerted}};
+  j["coupons"] = state_.coupons;
+  j["profile_known"] = state_.profile_known;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

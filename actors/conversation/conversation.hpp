@@ -5,6 +5,8 @@
 #include <string>
 
 #include "actors/conversation/bot.hpp"
+#include "actors/conversation/marketing_hooks.hpp"
+#include "actors/marketing/marketing_rules.hpp"
 #include "runtime/keyed_behavior.hpp"
 #include "schemas/conversation.hpp"
 #include "schemas/handoff.hpp"
@@ -17,6 +19,8 @@ struct conversation_settings {
   size_t transcript_limit = 200;      ///< Transcript lines kept per session (oldest dropped).
   size_t remembered_client_ids = 32;  ///< Channel message ids kept to spot retries.
   std::shared_ptr<const bot_knowledge> bot;  ///< nullptr: no bot (messages are only recorded).
+  /// Experiments and the churn model; nullptr: no A/B scripts and no churn scoring.
+  std::shared_ptr<marketing_rules> marketing;
 };
 
 /// The conversation of one person on one channel; key `channel:person` (e.g. `web:v-1001`).
@@ -30,9 +34,14 @@ struct conversation_settings {
 /// applied once and answered with the same replies. It asks the person's user actor for a profile
 /// summary once and receives fresh ones whenever the profile changes.
 ///
+/// With marketing rules it gives a recommendation the person's A/B variant of its script (and
+/// tells the experiment and the user actor), scores the session's churn risk after every message
+/// and raises `churn.high_risk` once when the score crosses the model's threshold, and relays a
+/// campaign's message (and hand-off) to the person.
+///
 /// Events: conversation.started, conversation.product_inquiry, recommendation.shown,
-/// handoff.requested, handoff.accepted, conversation.closed; conversation.outbound for messages
-/// that reach the person later than their own message's answer.
+/// handoff.requested, handoff.accepted, churn.high_risk, conversation.closed;
+/// conversation.outbound for messages that reach the person later than their own message's answer.
 class conversation final : public keyed_behavior {
  public:
   conversation(schemas::address addr, conversation_settings settings);
@@ -53,13 +62,17 @@ class conversation final : public keyed_behavior {
   result<void> on_chat(const schemas::chat_message& msg, actor_context& ctx);
   result<void> on_agent_message(const schemas::agent_message& msg, actor_context& ctx);
   result<void> on_control(const schemas::conversation_control& cmd, actor_context& ctx);
+  result<void> on_campaign_message(const schemas::campaign_message& msg, actor_context& ctx);
+  void score_churn(actor_context& ctx);
+  void note_recommendation(const std::vector<std::string>& skus,
+                           const std::optional<reply_variant>& variant, actor_context& ctx);
   void answer_retry(const std::string& client_msg_id, actor_context& ctx);
   void start_session(actor_context& ctx);
   /// Lets the bot answer; returns true if the person objected to a price.
   bool run_bot(const std::string& text, size_t person_line, actor_context& ctx,
                schemas::chat_accepted& reply);
   void request_handoff(const std::string& reason, const std::string& pool_reason,
-                       const std::string& skill, actor_context& ctx);
+                       const std::string& skill, actor_context& ctx, int64_t priority = 0);
   schemas::outbound_message append(const std::string& from, std::string text,
                                    std::vector<schemas::product_card> products, int64_t now);
   void send_outbound(const schemas::outbound_message& m, actor_context& ctx);

@@ -4,8 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/user/attribution.hpp"
 #include "runtime/codec.hpp"
 #include "runtime/json_codec.hpp"
+#include "schemas/subjects.hpp"
 
 namespace sb {
 
@@ -30,7 +32,8 @@ schemas::user_command answer(const char* action) {
 
 }  // namespace
 
-user::user(std::string key) : key_(std::move(key)) {
+user::user(std::string key, int64_t attribution_window_ms)
+    : key_(std::move(key)), attribution_window_ms_(attribution_window_ms) {
   profile_.user_id = key_;
   (void)add_identity(profile_, key_);
 }
@@ -121,6 +124,14 @@ result<void> user::handle(const schemas::envelope& msg, actor_context& ctx) {
     }
     return on_command(*cmd, ctx);
   }
+  if (msg.type == schemas::touchpoint::type_name) {
+    auto tp = decode<schemas::touchpoint>(msg.payload.data);
+    if (!tp) {
+      return tp.err();
+    }
+    attribution::add_touchpoint(state_.touchpoints, std::move(*tp));
+    return {};
+  }
   return error{errc::unexpected_type, "user does not handle '" + msg.type + "'"};
 }
 
@@ -187,12 +198,63 @@ result<void> user::on_event(const schemas::business_event& ev, actor_context& ct
   if (!ev.event_id.empty()) {
     push_bounded(ids, ev.event_id, max_event_ids);
   }
+  const int64_t at = ev.at_ms > 0 ? ev.at_ms : ctx.now_ms();
   auto published = ev;
   published.user = key_;
+  published.at_ms = at;
   ctx.publish(ev.type, published);
+  if (ev.type == "recommendation.clicked") {
+    on_click(ev, at, ctx);
+  } else if (ev.type == "order.placed") {
+    on_order(ev, at, ctx);
+  }
   push_summaries(ctx);
   ctx.reply(answer("applied"));
   return {};
+}
+
+void user::on_click(const schemas::business_event& ev, int64_t at_ms, actor_context& ctx) {
+  auto i = attribution::click_target(state_.touchpoints, ev.sku, at_ms, attribution_window_ms_);
+  if (!i) {
+    return;
+  }
+  auto& tp = state_.touchpoints[*i];
+  tp.clicked = true;
+  if (tp.experiment.empty()) {
+    return;
+  }
+  schemas::experiment_event click;
+  click.kind = "click";
+  click.variant = tp.variant;
+  click.person = key_;
+  click.at_ms = at_ms;
+  click.impression_at_ms = tp.at_ms;
+  click.ref = key_ + ":" + std::to_string(tp.at_ms);
+  ctx.send(schemas::address{schemas::kinds::experiment, tp.experiment}, click);
+}
+
+void user::on_order(const schemas::business_event& ev, int64_t at_ms, actor_context& ctx) {
+  auto& done = state_.attributed_orders;
+  if (std::find(done.begin(), done.end(), ev.order_id) != done.end()) {
+    return;
+  }
+  push_bounded(done, ev.order_id, max_event_ids);
+  auto order = ev;
+  order.at_ms = at_ms;
+  auto outcome = attribution::attribute(state_.touchpoints, order, key_, attribution_window_ms_);
+  for (auto i : outcome.conversions) {
+    auto& tp = state_.touchpoints[i];
+    tp.converted = true;
+    schemas::experiment_event conv;
+    conv.kind = "conversion";
+    conv.variant = tp.variant;
+    conv.person = key_;
+    conv.at_ms = at_ms;
+    conv.impression_at_ms = tp.at_ms;
+    conv.ref = ev.order_id;
+    ctx.send(schemas::address{schemas::kinds::experiment, tp.experiment}, conv);
+  }
+  ctx.publish(schemas::topics::order_attributed, outcome.attribution);
 }
 
 result<void> user::on_command(const schemas::user_command& cmd, actor_context& ctx) {

@@ -76,6 +76,11 @@ struct node_config {
   // handoff
   int64_t handoff_unresolved_turns = 2;
   std::string handoff_vip_tiers = "gold,platinum";
+  // marketing
+  std::string campaigns_dir = "config/campaigns";
+  std::string experiments_file = "config/experiments.yaml";
+  std::string churn_model_file = "config/churn-model.yaml";
+  ms attribution_window{std::chrono::hours(24 * 7)};
   // admin
   std::string admin_token;
   // demo

@@ -1,11 +1,16 @@
 #include "runtime/demo/demo_runner.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/campaign/coupon_ledger.hpp"
+#include "actors/marketing/funnel.hpp"
+#include "actors/marketing/marketing_rules.hpp"
 #include "runtime/config/node_config.hpp"
 #include "runtime/demo/scenario.hpp"
 #include "runtime/json_codec.hpp"
@@ -13,6 +18,7 @@
 #include "schemas/agent_pool.hpp"
 #include "schemas/conversation.hpp"
 #include "schemas/handoff.hpp"
+#include "schemas/marketing.hpp"
 #include "schemas/subjects.hpp"
 #include "schemas/user.hpp"
 
@@ -63,7 +69,8 @@ std::string clock_text(int64_t elapsed_ms) {
 
 class runner {
  public:
-  runner(node& n, manual_clock& clk, std::ostream& out) : node_(n), clock_(clk), out_(out) {
+  runner(node& n, manual_clock& clk, std::ostream& out, std::set<std::string> winback)
+      : node_(n), clock_(clk), out_(out), funnel_(std::move(winback)) {
     start_ms_ = clk.now_ms();
     node_.message_bus().subscribe(
         ">",
@@ -101,6 +108,9 @@ class runner {
         case scenario_step::kind::close:
           r = close(step);
           break;
+        case scenario_step::kind::redeem:
+          r = redeem(step);
+          break;
       }
       if (!r) {
         return error{r.err().code,
@@ -112,6 +122,8 @@ class runner {
     }
     return {};
   }
+
+  [[nodiscard]] const funnel& sales_funnel() const { return funnel_; }
 
   demo_summary summary() {
     auto s = node_.stats();
@@ -209,6 +221,33 @@ class runner {
       out_ << " (" << ev->sku << ")";
     }
     out_ << "\n";
+    return {};
+  }
+
+  result<void> redeem(const scenario_step& step) {
+    auto& st = node_.state_store();
+    auto now = clock_.now_ms();
+    auto list = coupons::list_for_user(st, step.user);
+    if (!list) {
+      return list.err();
+    }
+    auto it = std::find_if(list->begin(), list->end(), [&](const schemas::coupon_record& c) {
+      return coupons::state_at(c, now) == "issued";
+    });
+    if (it == list->end()) {
+      return error{errc::not_found, step.user + " has no unused coupon to redeem"};
+    }
+    auto out = coupons::redeem(st, it->code, step.order_id, now);
+    if (!out) {
+      return out.err();
+    }
+    out_ << stamp() << "order " << step.order_id << " redeems coupon " << it->code << " of "
+         << step.user << "\n";
+    if (out->status == coupons::redeem_status::redeemed) {
+      auto env = make_envelope(schemas::address{}, *out->coupon, now);
+      env.msg_id = "coupon-redeemed:" + it->code;
+      node_.message_bus().publish(schemas::topics::coupon_redeemed, std::move(env));
+    }
     return {};
   }
 
@@ -376,7 +415,33 @@ class runner {
       return settled;
     }
     for (auto& [topic, env] : log_.take()) {
+      if (auto c = open_envelope<schemas::coupon_record>(env)) {
+        funnel_.on_coupon(topic, *c);
+        if (topic == schemas::topics::coupon_issued) {
+          out_ << "           event coupon.issued " << c->code << " (" << c->campaign << ") to "
+               << c->user << "\n";
+        }
+        continue;
+      }
+      if (auto a = open_envelope<schemas::order_attribution>(env)) {
+        funnel_.on_attribution(*a);
+        out_ << "           event order.attributed " << a->order_id << ":"
+             << (a->recommended_sku.empty() ? "" : " recommendation " + a->recommended_sku)
+             << (a->coupon_code.empty() ? "" : " coupon " + a->coupon_code)
+             << (a->variant.empty() ? "" : " variant " + a->experiment + "/" + a->variant)
+             << (a->recommended_sku.empty() && a->coupon_code.empty() ? " nothing before it" : "")
+             << "\n";
+        continue;
+      }
+      if (auto o = open_envelope<schemas::outbound_event>(env)) {
+        if (o->message.from.rfind("campaign:", 0) == 0) {
+          out_ << "           " << o->message.from << " -> " << o->channel << ":" << o->person
+               << ": " << o->message.text << "\n";
+        }
+        continue;
+      }
       if (auto be = open_envelope<schemas::business_event>(env)) {
+        funnel_.on_business_event(topic, *be);
         if (topic == "recommendation.clicked") {
           ++summary_.recommendations_clicked;
         } else if (topic == "order.placed") {
@@ -386,6 +451,13 @@ class runner {
       }
       auto ev = open_envelope<schemas::conversation_event>(env);
       if (!ev) {
+        continue;
+      }
+      funnel_.on_conversation_event(topic, *ev);
+      if (topic == schemas::topics::churn_high_risk) {
+        ++summary_.churn_alerts;
+        out_ << "           event churn.high_risk " << ev->conversation_id << " (score "
+             << ev->churn_score << ")\n";
         continue;
       }
       if (topic == schemas::topics::product_inquiry) {
@@ -426,9 +498,86 @@ class runner {
   int64_t start_ms_ = 0;
   int64_t barriers_ = 0;
   demo_summary summary_;
+  funnel funnel_;
 };
 
 }  // namespace
+
+// Prints the funnel per channel and the experiments' variants, and copies them into `s`.
+void print_marketing(const funnel& f, node& n, const marketing_snapshot& rules, demo_summary& s,
+                     std::ostream& out) {
+  const char* stages[] = {"conversations",  "product inquiries", "recommendations", "clicked",
+                          "coupons issued", "coupons redeemed",  "orders"};
+  auto values = [](const funnel_stages& x) {
+    return std::vector<int64_t>{x.conversations,
+                                x.product_inquiries,
+                                x.recommendations_shown,
+                                x.recommendations_clicked,
+                                x.coupons_issued,
+                                x.coupons_redeemed,
+                                x.orders};
+  };
+  out << "\nFunnel by channel" << std::string(10, ' ');
+  for (const auto& [channel, stage] : f.by_channel()) {
+    out << std::string(10 - std::min<size_t>(channel.size(), 9), ' ') << channel;
+  }
+  out << "     total\n";
+  auto total = values(f.total());
+  for (size_t i = 0; i < total.size(); ++i) {
+    std::string label = "  " + std::string{stages[i]};
+    out << label << std::string(27 - std::min<size_t>(label.size(), 26), ' ');
+    for (const auto& [channel, stage] : f.by_channel()) {
+      auto v = values(stage)[i];
+      s.funnel_by_channel[channel][stages[i]] = v;
+      auto text = std::to_string(v);
+      out << std::string(10 - std::min<size_t>(text.size(), 9), ' ') << text;
+    }
+    auto text = std::to_string(total[i]);
+    out << std::string(10 - std::min<size_t>(text.size(), 9), ' ') << text << "\n";
+  }
+  auto t = f.total();
+  s.coupons_issued = t.coupons_issued;
+  s.coupons_redeemed = t.coupons_redeemed;
+  s.orders_attributed_to_coupons = t.orders_with_coupons;
+  s.winback_offers = f.winback_offers();
+  s.winback_orders = f.winback_orders();
+  out << "  orders after a recommendation " << t.orders_from_recommendations << ", after a coupon "
+      << t.orders_with_coupons << "\n"
+      << "  churn alerts " << f.churn_alerts() << ", win-back offers " << f.winback_offers()
+      << ", won back (ordered) " << f.winback_orders() << "\n";
+  for (const auto& e : rules.experiments) {
+    schemas::experiment_event ask;
+    ask.kind = "report";
+    auto reply = n.message_bus().request_sync(
+        make_envelope(schemas::address{schemas::kinds::experiment, e.id}, ask),
+        std::chrono::seconds(5));
+    if (!reply) {
+      continue;
+    }
+    auto report = open_envelope<schemas::experiment_report>(*reply);
+    if (!report || report->json.empty()) {
+      continue;
+    }
+    s.experiments[e.id] = report->json;
+    auto j = nlohmann::json::parse(report->json, nullptr, false);
+    if (j.is_discarded() || !j.contains("variants")) {
+      continue;
+    }
+    out << "\nExperiment " << e.id << " (" << e.surface << ")\n";
+    for (const auto& v : j["variants"]) {
+      char line[200];
+      std::snprintf(line, sizeof line,
+                    "  %-10s impressions %3lld  clicks %3lld  conversions %3lld  CTR %5.1f%%  "
+                    "CR %5.1f%%\n",
+                    v.value("name", "").c_str(), static_cast<long long>(v.value("impressions", 0)),
+                    static_cast<long long>(v.value("clicks", 0)),
+                    static_cast<long long>(v.value("conversions", 0)),
+                    100.0 * v["click_through"].value("rate", 0.0),
+                    100.0 * v["conversion"].value("rate", 0.0));
+      out << line;
+    }
+  }
+}
 
 result<demo_summary> run_demo(const node_config& cfg, const std::string& scenario_path,
                               std::ostream& out) {
@@ -436,15 +585,26 @@ result<demo_summary> run_demo(const node_config& cfg, const std::string& scenari
   if (!sc) {
     return sc.err();
   }
-  manual_clock clk;
+  // 2026-11-25 10:00 in Shanghai: a fixed start keeps the account the same run after run.
+  manual_clock clk{1'795'572'000'000};
   node_start_options opts;
   opts.node_clock = &clk;
   opts.self_ticking = false;
+  auto rules = read_marketing(cfg);
+  if (!rules) {
+    return rules.err();
+  }
+  std::set<std::string> winback;
+  for (const auto& c : rules->campaigns) {
+    if (c.on == schemas::topics::churn_high_risk) {
+      winback.insert(c.id);
+    }
+  }
   auto n = node::start(cfg, std::move(opts));
   if (!n) {
     return n.err();
   }
-  runner r{**n, clk, out};
+  runner r{**n, clk, out, winback};
   if (auto ran = r.run(*sc); !ran) {
     return ran.err();
   }
@@ -473,6 +633,7 @@ result<demo_summary> run_demo(const node_config& cfg, const std::string& scenari
       << "  actor activations       " << s.activations << "\n"
       << "  actor passivations      " << s.passivations << "\n"
       << "  durable timers fired    " << s.timers_fired << "\n";
+  print_marketing(r.sales_funnel(), **n, *rules, s, out);
   (*n)->drain();
   return s;
 }

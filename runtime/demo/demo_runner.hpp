@@ -28,6 +28,16 @@ struct demo_summary {
   int64_t handoffs_accepted = 0;
   int64_t agent_wait_ms_total = 0;  ///< Sum over accepted handoffs of the wait for an agent.
   int64_t agent_messages = 0;
+  int64_t churn_alerts = 0;
+  /// The funnel per channel (actors/marketing/funnel.hpp), filled at the end of the run.
+  std::map<std::string, std::map<std::string, int64_t>> funnel_by_channel;
+  int64_t coupons_issued = 0;
+  int64_t coupons_redeemed = 0;
+  int64_t orders_attributed_to_coupons = 0;
+  int64_t winback_offers = 0;
+  int64_t winback_orders = 0;
+  /// Per experiment: its report (the JSON of GET /v1/experiments/{id}).
+  std::map<std::string, std::string> experiments;
 };
 
 /// Replays the scenario at `scenario_path` against an embedded node (in-process bus, the store of

@@ -226,7 +226,7 @@ result<scenario_step> parse_step(const std::string& path, const YAML::Node& item
   if (!item.IsMap() || item.size() != 1) {
     return bad(path, item,
                "a step is a map with exactly one of: say, advance, note, event, agent, accept, "
-               "agent_says, close");
+               "agent_says, close, redeem");
   }
   auto kv = *item.begin();
   auto key_or = key_text(path, kv.first);
@@ -241,6 +241,17 @@ result<scenario_step> parse_step(const std::string& path, const YAML::Node& item
     step = parse_event(path, kv.second);
   } else if (key == "agent" || key == "accept" || key == "agent_says" || key == "close") {
     step = parse_desk(path, key, kv.second);
+  } else if (key == "redeem") {
+    auto keys = std::set<std::string>{"user", "order_id"};
+    auto f = fields_of(path, key, kv.second, keys, keys);
+    if (!f) {
+      return f.err();
+    }
+    scenario_step s;
+    s.what = scenario_step::kind::redeem;
+    s.user = text_of(*f, "user");
+    s.order_id = text_of(*f, "order_id");
+    step = s;
   } else if (key == "advance" || key == "note") {
     if (!kv.second.IsScalar()) {
       return bad(path, kv.second, key + ": expected text");
@@ -261,7 +272,8 @@ result<scenario_step> parse_step(const std::string& path, const YAML::Node& item
   } else {
     return bad(
         path, kv.first,
-        key + ": unknown step (say, advance, note, event, agent, accept, agent_says, close)");
+        key +
+            ": unknown step (say, advance, note, event, agent, accept, agent_says, close, redeem)");
   }
   if (step) {
     step->line = kv.first.Mark().line + 1;

@@ -10,7 +10,7 @@ namespace sb {
 
 /// One step of a demo scenario.
 struct scenario_step {
-  enum class kind { say, advance, note, event, agent, accept, agent_says, close };
+  enum class kind { say, advance, note, event, agent, accept, agent_says, close, redeem };
   kind what = kind::note;
   int line = 0;  ///< 1-based line in the scenario file, for messages.
   // say
@@ -30,6 +30,9 @@ struct scenario_step {
   int64_t max_chats = 3;
   std::string presence = "online";
   std::string conversation;  ///< "channel:person": the conversation's actor key.
+  // redeem: the person's newest unused coupon is redeemed by an order
+  std::string user;
+  std::string order_id;
 };
 
 /// A scripted demo: a name and the steps `switchboard demo` replays against an embedded node.
@@ -45,7 +48,8 @@ struct scenario {
 ///   business event, fields as in POST /v1/events; `agent: {id, skills, max_chats, presence}`  an
 ///   agent signs in or changes presence; `accept: {agent, conversation}`     the agent takes a
 ///   handed-off conversation (channel:person); `agent_says: {agent, conversation, text}`;  `close:
-///   {agent, conversation}`).
+///   {agent, conversation}`; `redeem: {user, order_id}` the person's newest unused coupon is
+///   redeemed, as POST /v1/coupons/{code}/redeem would).
 /// Errors name `file:line:column` and the key.
 result<scenario> load_scenario(const std::string& path);
 

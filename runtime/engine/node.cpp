@@ -50,6 +50,7 @@ struct node::impl {
   std::shared_ptr<store> st;
   std::unique_ptr<timer_store> timers;
   kind_registry kinds;
+  node_hooks hooks;
   engine::node_counters counters;
   engine::services svc;
   caf::actor_system_config caf_cfg;
@@ -104,11 +105,13 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
     p->st = make_memory_store(*p->clk);
   }
   p->timers = std::make_unique<timer_store>(*p->st);
-  auto registered = opts.register_kinds ? opts.register_kinds(p->kinds, cfg, *p->clk)
-                                        : register_builtin_kinds(p->kinds, cfg, *p->clk);
+  kind_setup setup{p->kinds, p->cfg, *p->clk, *p->st};
+  auto registered =
+      opts.register_kinds ? opts.register_kinds(setup) : register_builtin_kinds(setup);
   if (!registered) {
     return registered.err();
   }
+  p->hooks = std::move(*registered);
 
   p->caf_cfg.set("scheduler.max-threads", worker_threads(cfg.scheduler_threads));
   p->caf_cfg.set("logger.console", caf::atom("none"));
@@ -141,7 +144,21 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
   get_logger("node")->info("node {} started: store={}, bus={}, {} registry shards, {} workers",
                            cfg.node_id, p->st->kind(), cfg.bus_kind, p->shards.size(),
                            worker_threads(cfg.scheduler_threads));
-  return std::unique_ptr<node>{new node(std::move(p))};
+  auto after_start = p->hooks.after_start;
+  std::unique_ptr<node> started{new node(std::move(p))};
+  if (after_start) {
+    if (auto r = after_start(*started); !r) {
+      return r.err();
+    }
+  }
+  return started;
+}
+
+result<void> node::reload() {
+  if (!impl_->hooks.reload) {
+    return {};
+  }
+  return impl_->hooks.reload(*this);
 }
 
 node::~node() {

@@ -60,6 +60,28 @@ bool require_bearer(const httplib::Request& req, httplib::Response& res, const s
   return true;
 }
 
+bool require_either_bearer(const httplib::Request& req, httplib::Response& res,
+                           const node_config& cfg) {
+  if (cfg.admin_token.empty() && cfg.events_token.empty()) {
+    send_error(res, 403, "disabled",
+               "this API is off: set admin.token or events.token to enable it");
+    return false;
+  }
+  const auto& got = req.get_header_value("Authorization");
+  for (const auto* token : {&cfg.admin_token, &cfg.events_token}) {
+    if (token->empty()) {
+      continue;
+    }
+    auto expected = "Bearer " + *token;
+    if (got.size() == expected.size() &&
+        CRYPTO_memcmp(got.data(), expected.data(), expected.size()) == 0) {
+      return true;
+    }
+  }
+  send_error(res, 401, "unauthorized", "missing or wrong bearer token");
+  return false;
+}
+
 std::optional<nlohmann::json> json_body(const httplib::Request& req, httplib::Response& res) {
   auto body = nlohmann::json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {

@@ -44,6 +44,10 @@ void send_error(httplib::Response& res, const error& err);
 /// false.
 bool require_bearer(const httplib::Request& req, httplib::Response& res, const std::string& token,
                     std::string_view config_key);
+/// Like require_bearer, but any of two tokens opens it (`admin.token` or `events.token`); 403
+/// only when both are empty.
+bool require_either_bearer(const httplib::Request& req, httplib::Response& res,
+                           const node_config& cfg);
 /// Parses the body as a JSON object; answers 400 and returns nullopt if it is not one.
 std::optional<nlohmann::json> json_body(const httplib::Request& req, httplib::Response& res);
 /// Returns the string field `key` of `body`, or answers 400 naming it and returns nullopt.
@@ -80,5 +84,6 @@ void add_chat_routes(httplib::Server& server, context& ctx);
 void add_wechat_routes(httplib::Server& server, context& ctx);
 void add_event_routes(httplib::Server& server, context& ctx);
 void add_agent_routes(httplib::Server& server, context& ctx);
+void add_marketing_routes(httplib::Server& server, context& ctx);
 
 }  // namespace sb::gateway

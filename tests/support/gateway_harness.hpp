@@ -133,6 +133,9 @@ inline node_config channel_node_config() {
   cfg.nlu_replies = src + "/config/replies.yaml";
   cfg.catalog_file = src + "/config/catalog.yaml";
   cfg.catalog_cache_ttl = 1h;
+  cfg.campaigns_dir = src + "/config/campaigns";
+  cfg.experiments_file = src + "/config/experiments.yaml";
+  cfg.churn_model_file = src + "/config/churn-model.yaml";
   return cfg;
 }
 

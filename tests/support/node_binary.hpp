@@ -33,6 +33,11 @@ inline std::string switchboard_binary() {
   return required_env("SB_BIN_DIR") + "/switchboard";
 }
 
+/// Returns the path of the `sbctl` binary of this build ($SB_BIN_DIR/sbctl).
+inline std::string sbctl_binary() {
+  return required_env("SB_BIN_DIR") + "/sbctl";
+}
+
 /// Returns the source tree ($SB_SOURCE_DIR).
 inline std::string source_dir() {
   return required_env("SB_SOURCE_DIR");

@@ -127,6 +127,9 @@ inline schemas::conversation_state sample<schemas::conversation_state>() {
   s.agent_accepted_at_ms = 1732540855000;
   s.first_agent_reply_at_ms = 1732540860000;
   s.user_key = "app:u-42";
+  s.churn_score = 0.625;
+  s.churn_alerted = true;
+  s.coupons = {"ABCD-EFGH-JKMN-PQRS"};
   return s;
 }
 
@@ -146,6 +149,7 @@ inline schemas::conversation_event sample<schemas::conversation_event>() {
   e.tier = "gold";
   e.priority = 80;
   e.agent_id = "li";
+  e.churn_score = 0.75;
   return e;
 }
 
@@ -246,8 +250,76 @@ inline schemas::user_command sample<schemas::user_command>() {
 }
 
 template <>
+inline schemas::coupon_record sample<schemas::coupon_record>() {
+  return {"ABCD-EFGH-JKMN-PQRS",
+          "consult-no-order-30m",
+          "web:v-1",
+          10,
+          0,
+          "CNY",
+          99,
+          0,
+          1732540800000,
+          1732800000000,
+          "redeemed",
+          "o-77",
+          1732600000000,
+          "web:v-1#2",
+          "web",
+          "coupon-copy",
+          "urgent"};
+}
+
+template <>
+inline schemas::campaign_person sample<schemas::campaign_person>() {
+  return {true,  1732540800000, 1732542600000, "AL-ANC-PRO2",   "web:v-1#2",
+          "web", "gold",        0.5,           {1732540800000}, {1732540700000, 1732540900000},
+          2,     1732540000000};
+}
+
+template <>
+inline schemas::campaign_state sample<schemas::campaign_state>() {
+  return {10, 3, 7, 6, 6, 1, {{"condition", 1}, {"budget", 2}}};
+}
+
+template <>
+inline schemas::campaign_message sample<schemas::campaign_message>() {
+  return {"churn-winback", "送您一张券", "ABCD-EFGH-JKMN-PQRS", 90, "churn_risk"};
+}
+
+template <>
+inline schemas::touchpoint sample<schemas::touchpoint>() {
+  return {"recommendation", 1732540800000, {"AL-ANC-PRO2"}, "c-1", "ABCD", "headphone-pitch",
+          "award",          "web:v-1#2",   "web",           true,  false};
+}
+
+template <>
+inline schemas::order_attribution sample<schemas::order_attribution>() {
+  return {"o-1",       "web:v-1",     1299.5,      "CNY", 1732540800000,     "web",
+          "web:v-1#2", "AL-ANC-PRO2", "ABCD-EFGH", "c-1", "headphone-pitch", "award"};
+}
+
+template <>
+inline schemas::experiment_event sample<schemas::experiment_event>() {
+  return {"conversion", "award", "web:v-1", 1732540800000, 1732540000000, "o-1"};
+}
+
+template <>
+inline schemas::experiment_state sample<schemas::experiment_state>() {
+  return {{{"award", 10}, {"battery", 12}}, {{"award", 3}}, {{"battery", 1}}, {"o-1", "o-2"}};
+}
+
+template <>
+inline schemas::experiment_report sample<schemas::experiment_report>() {
+  return {R"({"id":"headphone-pitch"})"};
+}
+
+template <>
 inline schemas::user_state sample<schemas::user_state>() {
-  return {R"({"user_id":"app:u-42"})", "app:u-1", {"evt-1", "evt-2"}, {"web:v-1001", "app:u-42"}};
+  schemas::user_state s{R"({"user_id":"app:u-42"})", "app:u-1", {"evt-1", "evt-2"},
+                        {"web:v-1001", "app:u-42"},  {},        {"o-1"}};
+  s.touchpoints.push_back(sample<schemas::touchpoint>());
+  return s;
 }
 
 template <>
@@ -264,6 +336,7 @@ inline schemas::pool_command sample<schemas::pool_command>() {
   c.max_chats = 3;
   c.presence = "online";
   c.at_ms = 1732540800000;
+  c.priority = 90;
   return c;
 }
 

@@ -79,9 +79,10 @@ class tally_behavior final : public keyed_behavior {
 };
 
 /// Registers the tally kind (and only it).
-inline result<void> register_tally(kind_registry& kinds, const node_config&, const clock&) {
-  kinds.add(tally, [](const schemas::address&) { return std::make_unique<tally_behavior>(); });
-  return {};
+inline result<node_hooks> register_tally(const kind_setup& setup) {
+  setup.kinds.add(tally,
+                  [](const schemas::address&) { return std::make_unique<tally_behavior>(); });
+  return node_hooks{};
 }
 
 }  // namespace sb::test

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "actors/check_config.hpp"
 #include "runtime/config/node_config.hpp"
 #include "runtime/demo/demo_runner.hpp"
 #include "runtime/gateway/http_gateway.hpp"
@@ -52,12 +53,13 @@ sb::result<sb::node_config> load(const common_args& args) {
 }
 
 int run_node(const common_args& args) {
-  // Block the stop signals before any thread starts, so only sigwait below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals before any thread starts, so only sigwait below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto cfg = load(args);
   if (!cfg) {
@@ -75,9 +77,22 @@ int run_node(const common_args& args) {
     log->error("cannot start the gateway: {}", gw.err().to_string());
     return exit_failure;
   }
-  log->info("node {} ready; SIGINT or SIGTERM drains and stops it", cfg->node_id);
+  log->info(
+      "node {} ready; SIGHUP reloads campaigns, experiments and the churn model; SIGINT or "
+      "SIGTERM drains and stops it",
+      cfg->node_id);
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) {
+      break;
+    }
+    if (auto r = (*n)->reload(); r) {
+      log->info("SIGHUP: reloaded");
+    } else {
+      log->error("SIGHUP: reload refused, the running version stays:\n{}", r.err().message);
+    }
+  }
   log->info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   (*n)->drain();
   (*gw)->stop();
@@ -125,6 +140,11 @@ int main(int argc, char** argv) {
   add_common(*demo_cmd, demo_args);
   demo_cmd->add_option("--scenario", scenario, "Scenario file (default: demo.scenario)");
 
+  std::string check_dir;
+  auto* check_cmd = app.add_subcommand(
+      "check-config", "Check every file of a folder laid out like config/ (exit 3 on problems)");
+  check_cmd->add_option("DIR", check_dir, "The folder, e.g. config")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -133,6 +153,15 @@ int main(int argc, char** argv) {
   }
   if (*node_cmd) {
     return run_node(node_args);
+  }
+  if (*check_cmd) {
+    auto summary = sb::check_config_dir(check_dir);
+    if (!summary) {
+      std::cerr << summary.err().message << "\n";
+      return exit_config;
+    }
+    std::cout << *summary << "\n";
+    return exit_ok;
   }
   return run_demo(demo_args, scenario);
 }

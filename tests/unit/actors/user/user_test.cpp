@@ -103,7 +103,8 @@ TEST_CASE_FIXTURE(fixture,
   CHECK(person.person().orders.size() == 1);
   auto published = ctx.published_on<schemas::business_event>("order.placed");
   REQUIRE(published.size() == 1);
-  CHECK(ctx.published.size() == 1);
+  // The order, then what it is attributed to (nothing was shown to this person before).
+  CHECK(ctx.topics() == std::vector<std::string>{"order.placed", "order.attributed"});
   CHECK(published[0].user == "app:u-42");
   CHECK(published[0].event_id == "ev-3");
   CHECK(published[0].order_id == "A1002");
@@ -159,10 +160,12 @@ TEST_CASE_FIXTURE(fixture,
   REQUIRE(person.person().csat.size() == 1);
   CHECK(person.person().csat[0].score == 5);
 
-  CHECK(ctx.topics() == std::vector<std::string>{"order.placed", "order.paid", "product.viewed",
-                                                 "recommendation.clicked", "csat.rated"});
+  CHECK(ctx.topics() == std::vector<std::string>{"order.placed", "order.attributed", "order.paid",
+                                                 "product.viewed", "recommendation.clicked",
+                                                 "csat.rated"});
   for (const auto& [topic, env] : ctx.published) {
-    CHECK(env.type == schemas::business_event::type_name);
+    CHECK(env.type == (topic == "order.attributed" ? schemas::order_attribution::type_name
+                                                   : schemas::business_event::type_name));
   }
 }
 

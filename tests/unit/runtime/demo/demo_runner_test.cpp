@@ -29,6 +29,14 @@ size_t count_of(const std::string& text, const std::string& part) {
   return n;
 }
 
+// The defaults without campaigns and experiments: the foundation's own counts stay as they were.
+node_config without_marketing() {
+  node_config cfg;
+  cfg.campaigns_dir = std::string{SB_SOURCE_DIR} + "/tests/data/marketing-off/campaigns";
+  cfg.experiments_file = std::string{SB_SOURCE_DIR} + "/tests/data/marketing-off/experiments.yaml";
+  return cfg;
+}
+
 std::string write_file(const test::temp_dir& dir, const std::string& text) {
   auto path = dir.file("scenario.yaml");
   std::ofstream{path} << text;
@@ -42,7 +50,7 @@ TEST_CASE(
     "say") {
   std::ostringstream out;
   auto s = SB_REQUIRE_OK(
-      run_demo(node_config{},
+      run_demo(without_marketing(),
                std::string{SB_SOURCE_DIR} + "/tests/data/demo/foundation_scenario.yaml", out));
   auto text = out.str();
   CAPTURE(text);
@@ -108,40 +116,62 @@ TEST_CASE("the shipped demo scenario shows the whole funnel") {
   CAPTURE(text);
 
   // Messages: wechat wx-9001 wx-9002 (the retry of wx-9001 is not applied), web w-1 w-2 w-3, app
-  // a-77 a-78 a-79 a-80.
-  CHECK(s.messages == 9);
+  // a-77 a-78 a-79 a-80, and the unhappy customer's a-90 a-91.
+  CHECK(s.messages == 11);
   CHECK(s.retries_recognised == 1);
   CHECK(s.messages_by_channel.at("wechat") == 2);
   CHECK(s.messages_by_channel.at("web") == 3);
-  CHECK(s.messages_by_channel.at("app") == 4);
+  CHECK(s.messages_by_channel.at("app") == 6);
   CHECK(s.messages_by_channel.size() == 3);
 
   // The funnel: two product inquiries (headphones on WeChat, running earbuds on the web) show
   // 2 + 3 cards, the price objection 3 cheaper ones; one click; the order webhook, sent twice
-  // with one event id, is one order.
+  // with one event id, is one order; the WeChat follower's and the won-back customer's orders
+  // follow their coupons.
   CHECK(s.product_inquiries == 2);
   CHECK(s.recommendations_shown == 8);
   CHECK(s.recommendations_clicked == 1);
-  CHECK(s.orders == 1);
+  CHECK(s.orders == 3);
+
+  // Marketing: the 30-minute campaign fires for the WeChat follower only (the web shopper
+  // ordered within the wait); the unhappy customer's second message crosses the churn threshold
+  // and the win-back campaign answers; both coupons are redeemed with the orders they lead to.
+  CHECK(s.coupons_issued == 2);
+  CHECK(s.coupons_redeemed == 2);
+  CHECK(s.orders_attributed_to_coupons == 2);
+  CHECK(s.churn_alerts == 1);
+  CHECK(s.winback_offers == 1);
+  CHECK(s.winback_orders == 1);
+  CHECK(s.funnel_by_channel.at("wechat").at("coupons issued") == 1);
+  CHECK(s.funnel_by_channel.at("web").at("coupons issued") == 0);
+  CHECK(s.funnel_by_channel.at("app").at("orders") == 1);
+  CHECK(s.experiments.count("headphone-pitch") == 1);
+  CHECK(s.experiments.count("coupon-copy") == 1);
+  CHECK(contains(text, "event coupon.issued"));
+  CHECK(contains(text, "(consult-no-order-30m) to wechat:oXYZ42"));
+  CHECK(contains(text, "campaign:consult-no-order-30m -> wechat:oXYZ42: "));
+  CHECK(contains(text, "event churn.high_risk app:u-88#1"));
+  CHECK(contains(text, "campaign:churn-winback -> app:u-88: 舍不得您走！"));
+  CHECK(contains(text, "event order.attributed W3001: recommendation AL-ANC-PRO2 coupon "));
+  CHECK(count_of(text, "(consult-no-order-30m) to web:v-1001") == 0);
 
   // The app user asks for a human at 0:00; li, signed in and offered the conversation at once,
-  // accepts 45s later, answers once and hands it back.
-  CHECK(s.handoffs_requested == 1);
+  // accepts 45s later, answers once and hands it back. The unhappy customer is handed off too.
+  CHECK(s.handoffs_requested == 2);
   CHECK(s.handoffs_accepted == 1);
   CHECK(s.agent_wait_ms_total == 45'000);
   CHECK(s.agent_messages == 1);
 
   // Sessions: wechat, web and app #1 open at 0:00 and close at 37:45 (web's timer moved to 36:45
   // by w-3); a-80 opens app #2, closed at 77:45.
-  CHECK(s.sessions_started == 4);
-  CHECK(s.sessions_closed == 4);
-  CHECK(s.timers_fired == 4);
-  // Actors: the desk, three conversations and three users at 0:00, all passivated at 6:45; web's
-  // conversation and user come back at 6:45; the firings at 37:45 bring back wechat's and app's
-  // conversations while web's user goes; a-80 wakes app's user; at 77:45 web's and wechat's
-  // conversations and app's user go.
-  CHECK(s.activations == 12);
-  CHECK(s.passivations == 11);
+  CHECK(s.sessions_started == 5);
+  CHECK(s.sessions_closed == 5);
+  // Five idle timers, and the WeChat follower's campaign timer.
+  CHECK(s.timers_fired == 6);
+  // Actors come and go with the story (conversations, users, the desk, two campaigns, two
+  // experiments); every one that went idle was passivated with its state saved.
+  CHECK(s.activations == 24);
+  CHECK(s.passivations == 21);
 
   CHECK(contains(text, "Switchboard demo: Three shoppers, three channels, one engine\n"));
   CHECK(contains(text, "agent li is online"));
@@ -165,13 +195,15 @@ TEST_CASE("the shipped demo scenario shows the whole funnel") {
   CHECK(contains(text, "event conversation.closed wechat:oXYZ42#1 (idle_timeout, 2 messages)"));
   CHECK(contains(text, "event conversation.started app:u-42#2"));
 
-  CHECK(contains(text, "  messages applied        9\n"));
-  CHECK(contains(text, "    on app                 4\n"));
+  CHECK(contains(text, "  messages applied        11\n"));
+  CHECK(contains(text, "    on app                 6\n"));
   CHECK(contains(text, "  product inquiries       2\n"));
   CHECK(contains(text, "  recommendations shown   8\n"));
   CHECK(contains(text, "  recommendations clicked 1\n"));
-  CHECK(contains(text, "  orders placed           1\n"));
-  CHECK(contains(text, "  handoffs requested      1\n"));
+  CHECK(contains(text, "  orders placed           3\n"));
+  CHECK(contains(text, "  handoffs requested      2\n"));
+  CHECK(contains(text, "  coupons redeemed                  1         0         1         2\n"));
+  CHECK(contains(text, "  churn alerts 1, win-back offers 1, won back (ordered) 1\n"));
   CHECK(contains(text, "  handoffs accepted       1\n"));
   CHECK(contains(text, "  agent wait (mean)       45s\n"));
   CHECK(contains(text, "  agent messages          1\n"));
@@ -189,7 +221,7 @@ TEST_CASE("a custom scenario runs with the node's own session idle time") {
                          "  - note: Back after the session closed\n"
                          "  - say: { channel: app, person: u-1, text: three, id: a-3 }\n"
                          "  - advance: 10m\n");
-  node_config cfg;
+  node_config cfg = without_marketing();
   cfg.conversation_session_idle = std::chrono::minutes(1);
   cfg.actors_idle_passivate = std::chrono::minutes(5);
   std::ostringstream out;

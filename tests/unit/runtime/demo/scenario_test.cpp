@@ -94,13 +94,15 @@ TEST_CASE("the shipped demo scenario loads with the desk, shop events and the ha
   for (const auto& step : sc.steps) {
     kinds.push_back(step.what);
   }
-  CHECK(kinds == std::vector<k>{k::note,       k::agent,   k::note,  k::say,     k::note,
-                                k::say,        k::say,     k::note,  k::say,     k::say,
-                                k::event,      k::event,   k::event, k::note,    k::event,
-                                k::note,       k::say,     k::say,   k::advance, k::accept,
-                                k::agent_says, k::say,     k::close, k::advance, k::note,
-                                k::say,        k::advance, k::note,  k::say,     k::advance});
-  REQUIRE(sc.steps.size() == 30);
+  CHECK(kinds == std::vector<k>{k::note,       k::agent, k::note,    k::say,     k::note,
+                                k::say,        k::say,   k::note,    k::say,     k::say,
+                                k::event,      k::event, k::event,   k::note,    k::event,
+                                k::note,       k::say,   k::say,     k::advance, k::accept,
+                                k::agent_says, k::say,   k::close,   k::advance, k::note,
+                                k::say,        k::note,  k::advance, k::note,    k::redeem,
+                                k::event,      k::note,  k::say,     k::note,    k::say,
+                                k::say,        k::note,  k::redeem,  k::event,   k::advance});
+  REQUIRE(sc.steps.size() == 40);
 
   // The agent signs in first, with the defaults for what the step leaves out.
   const auto& li = sc.steps[1];
@@ -108,7 +110,7 @@ TEST_CASE("the shipped demo scenario loads with the desk, shop events and the ha
   CHECK(li.skills == std::vector<std::string>{"presales", "aftersales", "zh"});
   CHECK(li.max_chats == 3);
   CHECK(li.presence == "online");
-  CHECK(li.line == 13);
+  CHECK(li.line == 15);
 
   // The WeChat retry repeats the message id and the text.
   CHECK(sc.steps[3].client_msg_id == "wx-9001");
@@ -133,6 +135,12 @@ TEST_CASE("the shipped demo scenario loads with the desk, shop events and the ha
   CHECK(order.skus == std::vector<std::string>{"AL-SPORT-RUN"});
   CHECK(sc.steps[14].event_json == sc.steps[12].event_json);
 
+  // The shop redeems the WeChat follower's coupon with the order it sends next.
+  CHECK(sc.steps[29].user == "wechat:oXYZ42");
+  CHECK(sc.steps[29].order_id == "W3001");
+  CHECK(SB_REQUIRE_OK(from_json<schemas::business_event>(sc.steps[30].event_json)).order_id ==
+        "W3001");
+
   // The app user hands off, and li takes, answers and closes the conversation.
   CHECK(sc.steps[17].text == "转人工");
   CHECK(sc.steps[18].advance_ms == 45'000);
@@ -142,12 +150,12 @@ TEST_CASE("the shipped demo scenario loads with the desk, shop events and the ha
     CHECK(sc.steps[i].conversation == "app:u-42");
   }
   CHECK(sc.steps[20].text == "您好，我是客服小李，您的订单明天送达。");
-  CHECK(sc.steps[19].line == 34);
+  CHECK(sc.steps[19].line == 36);
 
   CHECK(sc.steps[23].advance_ms == 6 * 60'000);
-  CHECK(sc.steps[26].advance_ms == 31 * 60'000);
-  CHECK(sc.steps[29].advance_ms == 40 * 60'000);
-  CHECK(sc.steps[29].line == 45);
+  CHECK(sc.steps[27].advance_ms == 31 * 60'000);
+  CHECK(sc.steps[39].advance_ms == 40 * 60'000);
+  CHECK(sc.steps[39].line == 58);
 }
 
 TEST_CASE_FIXTURE(fixture, "a scenario of every step kind loads with its lines") {
