@@ -75,10 +75,9 @@ result<std::string> check_config_dir(const std::string& dir) {
     enabled += c.enabled ? 1 : 0;
   }
   return dir + ": ok: " + std::to_string(marketing->campaigns.size()) + " campaigns (" +
-         std::to_string(enabled) + " enabled), " +
-         std::to_string(marketing->experiments.size()) + " experiments, churn model with " +
-         std::to_string(marketing->churn_model.weights.size()) + " features, " +
-         std::to_string(products) + " products";
+         std::to_string(enabled) + " enabled), " + std::to_string(marketing->experiments.size()) +
+         " experiments, churn model with " + std::to_string(marketing->churn_model.weights.size()) +
+         " features, " + std::to_string(products) + " products";
 }
 
 }  // namespace sb

@@ -75,6 +75,7 @@ result<node_hooks> register_builtin_kinds(const kind_setup& setup) {
   conv.transcript_limit = static_cast<size_t>(cfg.conversation_transcript_limit);
   conv.bot = shared;
   conv.marketing = marketing;
+  conv.state_store = &setup.state_store;
   setup.kinds.add(schemas::kinds::conversation, [conv](const schemas::address& addr) {
     return std::make_unique<conversation>(addr, conv);
   });

@@ -17,7 +17,7 @@ struct coupon_record {
 
   std::string code;
   std::string campaign;
-  std::string user;  ///< The person's user actor key.
+  std::string user;    ///< The person's user actor key.
   double amount = 0;   ///< Fixed discount; 0 for a percent coupon.
   double percent = 0;  ///< Percent discount; 0 for a fixed one.
   std::string currency = "CNY";
@@ -71,9 +71,9 @@ struct campaign_person {
   std::string conversation_id;
   std::string channel;
   std::string tier;
-  double churn_score = -1;              ///< From a churn.high_risk event; -1: unknown.
-  std::vector<int64_t> arming_at_ms;    ///< Arming events not yet fired, sorted; bounded.
-  std::vector<int64_t> unless_at_ms;    ///< Cancelling events, sorted; bounded.
+  double churn_score = -1;            ///< From a churn.high_risk event; -1: unknown.
+  std::vector<int64_t> arming_at_ms;  ///< Arming events not yet fired, sorted; bounded.
+  std::vector<int64_t> unless_at_ms;  ///< Cancelling events, sorted; bounded.
   int64_t fired = 0;
   int64_t last_fired_at_ms = 0;
   int64_t used_through_ms = 0;  ///< Arming events at or before this time were used by a firing.

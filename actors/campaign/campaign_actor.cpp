@@ -6,7 +6,7 @@
 #include "actors/campaign/coupon_ledger.hpp"
 #include "actors/campaign/eligibility.hpp"
 #include "actors/campaign/message_template.hpp"
-#include "actors/experiment/assignment.hpp"
+#include "actors/experiment/variant_choice.hpp"
 #include "actors/user/saved_profile.hpp"
 #include "runtime/codec.hpp"
 #include "schemas/conversation.hpp"
@@ -161,8 +161,8 @@ result<void> campaign_actor::handle(const schemas::envelope& msg, actor_context&
 
 result<void> campaign_actor::apply_change(campaigns::timer_change change,
                                           const campaigns::campaign_spec& spec,
-                                          const std::string& user,
-                                          schemas::campaign_person& person, actor_context& ctx) {
+                                          const std::string& user, schemas::campaign_person& person,
+                                          actor_context& ctx) {
   switch (change) {
     case campaigns::timer_change::none:
       break;
@@ -289,6 +289,7 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
   const campaigns::message_action* message = nullptr;
   const experiments::experiment_spec* experiment = nullptr;
   std::string variant;
+  size_t variant_index = 0;
   bool handoff = false;
   campaigns::handoff_action handoff_action;
   auto rules = svc_.rules->current();
@@ -298,7 +299,12 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
       if (!a.message.experiment.empty()) {
         experiment = rules->experiment(a.message.experiment);
         if (experiment != nullptr && experiment->enabled) {
-          variant = experiment->variants[experiments::assign(*experiment, user)].name;
+          auto chosen = experiments::choose_variant(*svc_.state_store, *experiment, user);
+          if (!chosen) {
+            return chosen.err();
+          }
+          variant_index = *chosen;
+          variant = experiment->variants[variant_index].name;
         } else {
           experiment = nullptr;
         }
@@ -390,10 +396,8 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
         }
       }
       values.issued_at_ms = coupon ? coupon->issued_at_ms : now;
-      const std::string& text = experiment != nullptr
-                                    ? experiment->variants[experiments::assign(*experiment, user)]
-                                          .script
-                                    : message->template_text;
+      const std::string& text = experiment != nullptr ? experiment->variants[variant_index].script
+                                                      : message->template_text;
       m.text = campaigns::render(spec, text, values);
       ++state_.messages_sent;
     }

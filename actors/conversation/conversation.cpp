@@ -6,6 +6,8 @@
 
 #include "actors/agent_pool/agent_pool_logic.hpp"
 #include "actors/churn/model.hpp"
+#include "actors/experiment/assignment.hpp"
+#include "actors/experiment/variant_choice.hpp"
 #include "runtime/codec.hpp"
 #include "runtime/privacy/pii_mask.hpp"
 #include "schemas/agent_pool.hpp"
@@ -250,7 +252,7 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
   std::optional<reply_variant> variant;
   if (settings_.marketing && !turn.shown_skus.empty()) {
     variant = apply_reply_experiment(*settings_.marketing->current(), *settings_.bot,
-                                     state_.user_key, turn.replies);
+                                     variant_for(state_.user_key, ctx), turn.replies);
   }
   for (auto& r : turn.replies) {
     reply.replies.push_back(append(r.from, std::move(r.text), std::move(r.products), now));
@@ -270,6 +272,21 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
   }
   score_churn(ctx);
   return turn.sentiment.price_objection;
+}
+
+variant_chooser conversation::variant_for(const std::string& person, actor_context& ctx) const {
+  return [this, &person, &ctx](const experiments::experiment_spec& spec) {
+    if (settings_.state_store == nullptr) {
+      return experiments::assign(spec, person);
+    }
+    auto chosen = experiments::choose_variant(*settings_.state_store, spec, person);
+    if (!chosen) {
+      // The store is down: show the fixed-weight variant rather than no answer at all.
+      ctx.log(log_level::warn, "variant of " + spec.id + ": " + chosen.err().to_string());
+      return experiments::assign(spec, person);
+    }
+    return *chosen;
+  };
 }
 
 void conversation::note_recommendation(const std::vector<std::string>& skus,

@@ -8,6 +8,7 @@
 #include "actors/conversation/marketing_hooks.hpp"
 #include "actors/marketing/marketing_rules.hpp"
 #include "runtime/keyed_behavior.hpp"
+#include "runtime/store.hpp"
 #include "schemas/conversation.hpp"
 #include "schemas/handoff.hpp"
 
@@ -21,6 +22,8 @@ struct conversation_settings {
   std::shared_ptr<const bot_knowledge> bot;  ///< nullptr: no bot (messages are only recorded).
   /// Experiments and the churn model; nullptr: no A/B scripts and no churn scoring.
   std::shared_ptr<marketing_rules> marketing;
+  /// Where Thompson-sampled variants stick (outlives the actor); nullptr: fixed weights only.
+  store* state_store = nullptr;
 };
 
 /// The conversation of one person on one channel; key `channel:person` (e.g. `web:v-1001`).
@@ -64,6 +67,7 @@ class conversation final : public keyed_behavior {
   result<void> on_control(const schemas::conversation_control& cmd, actor_context& ctx);
   result<void> on_campaign_message(const schemas::campaign_message& msg, actor_context& ctx);
   void score_churn(actor_context& ctx);
+  [[nodiscard]] variant_chooser variant_for(const std::string& person, actor_context& ctx) const;
   void note_recommendation(const std::vector<std::string>& skus,
                            const std::optional<reply_variant>& variant, actor_context& ctx);
   void answer_retry(const std::string& client_msg_id, actor_context& ctx);

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include "actors/experiment/assignment.hpp"
-
 namespace sb {
 
 namespace {
@@ -34,10 +32,9 @@ double tier_number(const std::string& tier) {
 
 }  // namespace
 
-std::optional<reply_variant> apply_reply_experiment(const marketing_snapshot& rules,
-                                                    const bot_knowledge& knowledge,
-                                                    const std::string& person,
-                                                    std::vector<schemas::outbound_message>& replies) {
+std::optional<reply_variant> apply_reply_experiment(
+    const marketing_snapshot& rules, const bot_knowledge& knowledge, const variant_chooser& choose,
+    std::vector<schemas::outbound_message>& replies) {
   for (auto& reply : replies) {
     if (reply.products.empty()) {
       continue;
@@ -53,7 +50,7 @@ std::optional<reply_variant> apply_reply_experiment(const marketing_snapshot& ru
           (!e.match_brand.empty() && e.match_brand != product->brand)) {
         continue;
       }
-      const auto& v = e.variants[experiments::assign(e, person)];
+      const auto& v = e.variants[choose(e)];
       auto script = replace_all(v.script, "{product}", product->name);
       script = replace_all(script, "{brand}", product->brand);
       script = replace_all(script, "{price}", price_text(product->price));
@@ -80,7 +77,8 @@ std::map<std::string, double> churn_features_of(const schemas::conversation_stat
   x["price_objections"] = static_cast<double>(sig.price_objections);
   if (state.profile_known) {
     const auto days = state.profile.days_since_last_order;
-    x["days_since_last_order"] = days < 0 ? 365.0 : std::min<double>(365.0, static_cast<double>(days));
+    x["days_since_last_order"] =
+        days < 0 ? 365.0 : std::min<double>(365.0, static_cast<double>(days));
     x["order_count"] = static_cast<double>(state.profile.order_count);
     x["tier"] = tier_number(state.profile.tier);
   }

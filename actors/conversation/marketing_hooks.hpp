@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,14 +22,16 @@ struct reply_variant {
   std::string variant;
 };
 
+/// Picks the variant (an index into spec.variants) the person sees in an experiment.
+using variant_chooser = std::function<size_t(const experiments::experiment_spec& spec)>;
+
 /// Applies the first enabled `recommendation_reply` experiment that matches the first recommended
-/// product (category/brand): the person's sticky variant's script, rendered for that product,
+/// product (category/brand): the variant `choose` picks, its script rendered for that product,
 /// becomes the product card's pitch and is added to the reply's text. Returns the variant, or
 /// nullopt if no experiment applies.
-std::optional<reply_variant> apply_reply_experiment(const marketing_snapshot& rules,
-                                                    const bot_knowledge& knowledge,
-                                                    const std::string& person,
-                                                    std::vector<schemas::outbound_message>& replies);
+std::optional<reply_variant> apply_reply_experiment(
+    const marketing_snapshot& rules, const bot_knowledge& knowledge, const variant_chooser& choose,
+    std::vector<schemas::outbound_message>& replies);
 
 /// Returns the churn-risk features of a session at `now_ms` (churn/features.hpp names); the
 /// profile's features are left out while the profile is unknown, so the model counts them at

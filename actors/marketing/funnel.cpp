@@ -15,8 +15,8 @@ void funnel::on_conversation_event(const std::string& topic,
     ++churn_alerts_;
     return;
   }
-  if (topic != schemas::topics::conversation_started &&
-      topic != schemas::topics::product_inquiry && topic != schemas::topics::recommendation_shown) {
+  if (topic != schemas::topics::conversation_started && topic != schemas::topics::product_inquiry &&
+      topic != schemas::topics::recommendation_shown) {
     return;
   }
   auto& f = by_channel_[ev.channel.empty() ? channel_of_user(ev.user) : ev.channel];

@@ -36,15 +36,15 @@ void cross_check(const marketing_snapshot& s, std::string& problems, errc& code)
       }
       const auto* e = s.experiment(a.message.experiment);
       if (e == nullptr) {
-        add_problem(problems, code,
-                    error{errc::config_bad_value,
-                          c.file + ": do.message.experiment: no experiment '" +
-                              a.message.experiment + "' in the experiments file"});
+        add_problem(
+            problems, code,
+            error{errc::config_bad_value, c.file + ": do.message.experiment: no experiment '" +
+                                              a.message.experiment + "' in the experiments file"});
       } else if (e->surface != "coupon_message") {
         add_problem(problems, code,
-                    error{errc::config_bad_value,
-                          c.file + ": do.message.experiment: experiment '" + e->id +
-                              "' is for surface " + e->surface + ", not coupon_message"});
+                    error{errc::config_bad_value, c.file + ": do.message.experiment: experiment '" +
+                                                      e->id + "' is for surface " + e->surface +
+                                                      ", not coupon_message"});
       }
     }
     const auto* coupon = c.coupon();

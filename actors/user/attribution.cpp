@@ -13,9 +13,8 @@ void add_touchpoint(std::vector<schemas::touchpoint>& tps, schemas::touchpoint t
   if (std::any_of(tps.begin(), tps.end(), same)) {
     return;
   }
-  auto at = std::upper_bound(
-      tps.begin(), tps.end(), tp.at_ms,
-      [](int64_t t, const schemas::touchpoint& x) { return t < x.at_ms; });
+  auto at = std::upper_bound(tps.begin(), tps.end(), tp.at_ms,
+                             [](int64_t t, const schemas::touchpoint& x) { return t < x.at_ms; });
   tps.insert(at, std::move(tp));
   if (tps.size() > max_touchpoints) {
     tps.erase(tps.begin());
@@ -26,8 +25,7 @@ std::optional<size_t> click_target(const std::vector<schemas::touchpoint>& tps,
                                    const std::string& sku, int64_t at_ms, int64_t window_ms) {
   for (size_t i = tps.size(); i-- > 0;) {
     const auto& t = tps[i];
-    if (t.kind != "recommendation" || t.clicked || t.at_ms > at_ms ||
-        at_ms - t.at_ms > window_ms) {
+    if (t.kind != "recommendation" || t.clicked || t.at_ms > at_ms || at_ms - t.at_ms > window_ms) {
       continue;
     }
     if (std::find(t.skus.begin(), t.skus.end(), sku) != t.skus.end()) {

@@ -16,9 +16,9 @@ namespace sb::test {
 /// Waits until a node has handled everything set off so far: publishes a barrier event (the
 /// in-process bus routes events in publication order, so its arrival means every earlier event
 /// reached its subscribers' mailboxes) and repeats until three rounds in a row, 20 ms apart,
-/// handled no message (an actor being activated from the store holds its messages meanwhile). For tests
-/// that drive a node with a manual clock. Lifetime: subscribes on construction, unsubscribes on
-/// destruction; must not outlive the node. Used from one test thread.
+/// handled no message (an actor being activated from the store holds its messages meanwhile). For
+/// tests that drive a node with a manual clock. Lifetime: subscribes on construction, unsubscribes
+/// on destruction; must not outlive the node. Used from one test thread.
 class node_settler {
  public:
   explicit node_settler(node& n) : node_(n), state_(std::make_shared<shared>()) {

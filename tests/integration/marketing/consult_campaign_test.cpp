@@ -185,8 +185,8 @@ TEST_CASE("1,000 people through the 30-minute campaign get exactly the coupons t
     total += n;
   }
   CHECK(total == 600);
-  auto count = SB_REQUIRE_OK(h.node->state_store().get(std::string{"campaign:"} + campaign +
-                                                       ":budget:count"));
+  auto count = SB_REQUIRE_OK(
+      h.node->state_store().get(std::string{"campaign:"} + campaign + ":budget:count"));
   REQUIRE(count.has_value());
   CHECK(*count == "600");
 

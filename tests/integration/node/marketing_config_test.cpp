@@ -8,8 +8,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -153,8 +153,8 @@ TEST_CASE("SIGHUP applies a valid new campaign and keeps the running one when th
   // A broken edit is refused; the campaign that runs stays.
   write(config + "/campaigns/instant-thanks.yaml", std::string{instant_campaign} + "oops: 1\n");
   ::kill(node.pid(), SIGHUP);
-  REQUIRE(sb::test::poll_until(
-      [&] { return contains(sb::test::read_file(log), "reload refused"); }, 10s));
+  REQUIRE(sb::test::poll_until([&] { return contains(sb::test::read_file(log), "reload refused"); },
+                               10s));
   CHECK(contains(sb::test::read_file(log), "instant-thanks.yaml:9:1: oops"));
   ask("v-later");
   CHECK(sb::test::poll_until([&] { return coupons_of("v-later") == 1; }, 10s));

@@ -56,7 +56,8 @@ TEST_CASE("a coupon is redeemed once; the same order again gets the same answer"
   CHECK(again == first);
   CHECK(error_code(redeem(g, code, {{"order_id", "O-2"}}), 409) == "already_redeemed");
 
-  auto listed = ok_json(g.http->Get("/v1/users/web:v-7/coupons", gateway_node::bearer(events_token)));
+  auto listed =
+      ok_json(g.http->Get("/v1/users/web:v-7/coupons", gateway_node::bearer(events_token)));
   CHECK(listed["user"] == "web:v-7");
   REQUIRE(listed["coupons"].size() == 1);
   CHECK(listed["coupons"][0]["code"] == code);
@@ -96,8 +97,8 @@ TEST_CASE("the coupon API is off when neither token is set") {
 
 TEST_CASE("an experiment's statistics are served as JSON; an unknown one is 404") {
   gateway_node g;
-  auto report = ok_json(
-      g.http->Get("/v1/experiments/headphone-pitch", gateway_node::bearer(admin_token)));
+  auto report =
+      ok_json(g.http->Get("/v1/experiments/headphone-pitch", gateway_node::bearer(admin_token)));
   CHECK(report["id"] == "headphone-pitch");
   REQUIRE(report["variants"].size() == 2);
   CHECK(report["variants"][0]["impressions"] == 0);
@@ -119,7 +120,7 @@ TEST_CASE("a recommendation shows the person's variant and counts an impression"
         return j.is_object() && j["total_impressions"] == 1;
       },
       std::chrono::seconds(10));
-  auto report = ok_json(
-      g.http->Get("/v1/experiments/headphone-pitch", gateway_node::bearer(admin_token)));
+  auto report =
+      ok_json(g.http->Get("/v1/experiments/headphone-pitch", gateway_node::bearer(admin_token)));
   CHECK(report["total_impressions"] == 1);
 }

@@ -63,7 +63,8 @@ TEST_CASE_FIXTURE(fixture, "a retried firing gets the first coupon back, not a s
 
 TEST_CASE_FIXTURE(fixture, "a second firing for the same person stops at the per-person limit") {
   SB_REQUIRE_OK(issue(*st, request("web:v-1", "1000", coupon("AAAA-BBBB-CCCC-DDDD"))));
-  auto second = SB_REQUIRE_OK(issue(*st, request("web:v-1", "9000", coupon("EEEE-FFFF-GGGG-HHHH"))));
+  auto second =
+      SB_REQUIRE_OK(issue(*st, request("web:v-1", "9000", coupon("EEEE-FFFF-GGGG-HHHH"))));
   CHECK(second.status == issue_status::per_person_limit);
   CHECK(SB_REQUIRE_OK(list_for_user(*st, "web:v-1")).size() == 1);
 }
