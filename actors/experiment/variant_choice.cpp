@@ -1,9 +1,9 @@
 #include "actors/experiment/variant_choice.hpp"
 
 #include "actors/experiment/assignment.hpp"
-#include "runtime/codec.hpp"
-#include "schemas/actor_record.hpp"
+#include "runtime/saved_state.hpp"
 #include "schemas/marketing.hpp"
+#include "schemas/subjects.hpp"
 
 namespace sb::experiments {
 
@@ -27,25 +27,19 @@ int64_t count_at(const std::map<std::string, int64_t>& m, const std::string& nam
 
 result<std::vector<variant_counts>> saved_counts(store& st, const experiment_spec& spec) {
   std::vector<variant_counts> out(spec.variants.size());
-  auto raw = st.get("actor:experiment/" + spec.id);
-  if (!raw) {
-    return raw.err();
+  auto saved = read_saved_state<schemas::experiment_state>(
+      st, schemas::address{schemas::kinds::experiment, spec.id});
+  if (!saved) {
+    return saved.err();
   }
-  if (!raw->has_value()) {
+  if (!saved->has_value()) {
     return out;
   }
-  auto record = decode<schemas::actor_record>(**raw);
-  if (!record) {
-    return record.err();
-  }
-  auto state = decode<schemas::experiment_state>(record->state.data);
-  if (!state) {
-    return state.err();
-  }
+  const auto& state = **saved;
   for (size_t i = 0; i < spec.variants.size(); ++i) {
     const auto& name = spec.variants[i].name;
-    out[i] = {count_at(state->impressions, name), count_at(state->clicks, name),
-              count_at(state->conversions, name)};
+    out[i] = {count_at(state.impressions, name), count_at(state.clicks, name),
+              count_at(state.conversions, name)};
   }
   return out;
 }

@@ -1,7 +1,6 @@
 #include "actors/user/saved_profile.hpp"
 
-#include "runtime/codec.hpp"
-#include "schemas/actor_record.hpp"
+#include "runtime/saved_state.hpp"
 #include "schemas/user.hpp"
 
 namespace sb {
@@ -10,29 +9,22 @@ result<std::optional<profile>> read_saved_profile(store& st, const std::string& 
   std::string key = user_key;
   // A merge chain is one step long in practice; the bound only guards against a cycle.
   for (int hops = 0; hops < 4; ++hops) {
-    auto raw = st.get("actor:user/" + key);
-    if (!raw) {
-      return raw.err();
+    auto saved = read_saved_state<schemas::user_state>(st, schemas::address{"user", key});
+    if (!saved) {
+      return saved.err();
     }
-    if (!raw->has_value()) {
+    if (!saved->has_value()) {
       return std::optional<profile>{};
     }
-    auto record = decode<schemas::actor_record>(**raw);
-    if (!record) {
-      return record.err();
-    }
-    auto state = decode<schemas::user_state>(record->state.data);
-    if (!state) {
-      return state.err();
-    }
-    if (!state->merged_into.empty()) {
-      key = state->merged_into;
+    const auto& state = **saved;
+    if (!state.merged_into.empty()) {
+      key = state.merged_into;
       continue;
     }
-    if (state->profile_json.empty()) {
+    if (state.profile_json.empty()) {
       return std::optional<profile>{};
     }
-    auto p = profile_from_json(state->profile_json);
+    auto p = profile_from_json(state.profile_json);
     if (!p) {
       return p.err();
     }

@@ -1,4 +1,5 @@
 #include "runtime/engine/keyed_actor.hpp"
+#include "runtime/saved_state.hpp"
 
 #include <deque>
 
@@ -16,7 +17,7 @@ namespace {
 constexpr const char* stale_timer_reply = "sb.timer_stale";
 
 std::string record_key(const schemas::address& addr) {
-  return "actor:" + addr.kind + "/" + addr.key;
+  return actor_record_key(addr);
 }
 
 // The context handed to a behaviour for one handler call. Sends and publishes wait in an outbox

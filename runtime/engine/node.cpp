@@ -1,4 +1,5 @@
 #include "runtime/node.hpp"
+#include "runtime/saved_state.hpp"
 
 #include <mutex>
 #include <thread>
@@ -228,7 +229,7 @@ result<std::string> node::inspect(const schemas::address& addr) {
     return json;
   }
   // Not live: describe what the store holds, through the kind's own status.
-  auto raw = impl_->st->get("actor:" + addr.kind + "/" + addr.key);
+  auto raw = impl_->st->get(actor_record_key(addr));
   if (!raw) {
     return raw.err();
   }

@@ -66,7 +66,8 @@ TEST_CASE("a Thompson-drawn variant sticks to the person when the counts change"
   CHECK(first == 0);
   save_counts(*st, {{"battery", 1000}, {"award", 1000}}, {{"battery", 20}, {"award", 120}});
   CHECK(SB_REQUIRE_OK(choose_variant(*st, pitch(true), "web:v-1")) == first);
-  CHECK(SB_REQUIRE_OK(st->get("experiment:pitch:variant:web:v-1")) == std::optional<std::string>{"battery"});
+  CHECK(SB_REQUIRE_OK(st->get("experiment:pitch:variant:web:v-1")) ==
+        std::optional<std::string>{"battery"});
   // A variant removed from the file is drawn again.
   auto renamed = pitch(true);
   renamed.variants[0].name = "battery-v2";
