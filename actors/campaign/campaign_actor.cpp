@@ -252,6 +252,11 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
   auto next = campaigns::on_fired(spec, person, now);
   // The person's record is written last: a crash before it repeats this firing, and the claim
   // below answers the repeat with the same coupon.
+  // A firing that did nothing does not count for the cooldown (its arming event is used up).
+  auto uncount = [&] {
+    person.fired = fired_person.fired;
+    person.last_fired_at_ms = fired_person.last_fired_at_ms;
+  };
   auto finish = [&]() -> result<void> {
     if (next == campaigns::timer_change::arm) {
       if (auto r = ctx.arm_timer(timer_name(user), person.due_ms, user); !r) {
@@ -262,8 +267,7 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
   };
   if (campaigns::in_cooldown(spec, fired_person, now)) {
     skip("cooldown");
-    person.fired = fired_person.fired;  // a skipped firing does not count
-    person.last_fired_at_ms = fired_person.last_fired_at_ms;
+    uncount();
     return finish();
   }
   auto facts = facts_for(spec, user, fired_person, now);
@@ -273,8 +277,7 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
   if (auto verdict = campaigns::conditions_hold(spec, *facts); !verdict.pass) {
     skip("conditions");
     ctx.log(log_level::debug, user + ": " + verdict.reason);
-    person.fired = fired_person.fired;
-    person.last_fired_at_ms = fired_person.last_fired_at_ms;
+    uncount();
     return finish();
   }
 
@@ -344,10 +347,12 @@ result<void> campaign_actor::fire(const campaigns::campaign_spec& spec, const st
   }
   if (issued->status == coupons::issue_status::per_person_limit) {
     skip("per_person_limit");
+    uncount();
     return finish();
   }
   if (issued->status == coupons::issue_status::budget_exhausted) {
     skip("budget_exhausted");
+    uncount();
     return finish();
   }
   if (issued->status == coupons::issue_status::fired) {

@@ -119,7 +119,6 @@ TEST_CASE_FIXTURE(fixture, "a firing issues the coupon, sends the message and te
   CHECK(touch[0].message.code == c.code);
   CHECK(ctx.sent_of<schemas::experiment_event>().size() == 1);
   CHECK(actor.state().coupons_issued == 1);
-
 }
 
 TEST_CASE_FIXTURE(fixture, "a firing repeated after a crash gets the same coupon, not a second") {

@@ -49,7 +49,8 @@ struct fixture {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(fixture, "a recommendation carries the person's variant and counts an impression") {
+TEST_CASE_FIXTURE(fixture,
+                  "a recommendation carries the person's variant and counts an impression") {
   SB_REQUIRE_OK(say("我想买一款降噪耳机"));
   const auto* e = rules->current()->experiment("headphone-pitch");
   REQUIRE(e != nullptr);
