@@ -9,6 +9,7 @@
 #include "actors/experiment/variant_choice.hpp"
 #include "actors/user/saved_profile.hpp"
 #include "runtime/codec.hpp"
+#include "runtime/metrics.hpp"
 #include "schemas/conversation.hpp"
 #include "schemas/subjects.hpp"
 #include "schemas/user.hpp"
@@ -93,6 +94,12 @@ std::string campaign_actor::snapshot() const {
 
 void campaign_actor::skip(const std::string& reason) {
   ++state_.skipped[reason];
+  metrics::registry::global()
+      .get_counter("sb_campaign_skips_total",
+                   "Campaign firings skipped, by campaign and reason (budget_exhausted and "
+                   "per_person_limit are coupons refused)",
+                   {{"campaign", id_}, {"reason", reason}})
+      .inc();
 }
 
 result<schemas::campaign_person> campaign_actor::load_person(const std::string& user) {
@@ -441,6 +448,8 @@ std::string campaign_actor::status_json() const {
     out["on"] = spec->on;
     out["unless"] = spec->unless;
     out["wait_ms"] = spec->wait_ms;
+    out["budget"] = {{"count", spec->budget_count}, {"value", spec->budget_value}};
+    out["per_person"] = spec->per_person;
   } else {
     out["removed"] = true;
   }

@@ -2,37 +2,110 @@
 #include "runtime/gateway/gateway_context.hpp"
 #include "runtime/message_types.hpp"
 #include "runtime/metrics.hpp"
+#include "schemas/subjects.hpp"
+
+#include <mutex>
+#include <set>
+#include <string>
 
 namespace sb::gateway {
 
 namespace {
 
-// Mirrors the node's counters into the process metrics just before a scrape.
+// Raises a registry counter to `total`, a count the node keeps since start. The caller holds
+// mirror_mutex, so two scrapes at once cannot add the same difference twice.
+void mirror_counter(metrics::registry& reg, const char* name, const char* help, int64_t total) {
+  auto& c = reg.get_counter(name, help);
+  const double delta = static_cast<double>(total) - c.value();
+  if (delta > 0) {
+    c.inc(delta);
+  }
+}
+
+// Returns the "state" object of an actor's status snapshot, or null if it has none yet.
+nlohmann::json actor_state(node& n, const char* kind, const std::string& key) {
+  auto text = n.inspect({kind, key});
+  if (!text) {
+    return nullptr;
+  }
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  return j.is_object() && j.contains("state") ? j["state"] : nlohmann::json{};
+}
+
+// The agent queue and the campaigns' budgets are read from their actors' status (one request
+// each) instead of being counted as events pass, so that they are right after a restart too.
+void publish_actor_gauges(node& n, metrics::registry& reg) {
+  auto pool = actor_state(n, schemas::kinds::agent_pool, "default");
+  auto size_of = [&pool](const char* field) {
+    return pool.is_object() && pool.contains(field) && pool[field].is_array()
+               ? static_cast<double>(pool[field].size())
+               : 0.0;
+  };
+  reg.get_gauge("sb_handoffs_waiting", "Conversations waiting in the agent queue, not yet offered")
+      .set(size_of("waiting"));
+  reg.get_gauge("sb_handoffs_offered", "Conversations offered to an agent, not yet accepted")
+      .set(size_of("offered"));
+  for (const auto& id : n.configured_keys(schemas::kinds::campaign)) {
+    auto st = actor_state(n, schemas::kinds::campaign, id);
+    if (!st.is_object()) {
+      continue;
+    }
+    const metrics::labels l{{"campaign", id}};
+    reg.get_gauge("sb_campaign_coupons_issued",
+                  "Coupons a campaign has issued in all (its saved count, every node)", l)
+        .set(st.value("coupons_issued", 0.0));
+    // 0 or absent: no count budget, so no series for the budget alert to divide by.
+    const auto budget_of = st.value("budget", nlohmann::json::object());
+    if (double budget = budget_of.value("count", 0.0); budget > 0) {
+      reg.get_gauge("sb_campaign_budget_coupons", "A campaign's budget of coupons (limits.budget)",
+                    l)
+          .set(budget);
+    }
+  }
+}
+
+// Mirrors the node's counters and live actors into the process metrics just before a scrape.
 void publish_node_metrics(node& n) {
+  static std::mutex mirror_mutex;
+  static std::set<std::string> kinds_seen;
   auto& reg = metrics::registry::global();
   auto s = n.stats();
-  auto set = [&](const char* name, const char* help, int64_t v) {
-    reg.get_gauge(name, help).set(static_cast<double>(v));
-  };
-  set("sb_actors_live", "Keyed actors live on this node", s.live_actors);
+  std::lock_guard<std::mutex> guard{mirror_mutex};
+  reg.get_gauge("sb_actors_live", "Keyed actors live on this node")
+      .set(static_cast<double>(s.live_actors));
   for (const auto& [kind, count] : s.live_by_kind) {
+    kinds_seen.insert(kind);
+  }
+  // A kind whose last actor passivated is absent from live_by_kind but must read 0, not stay.
+  for (const auto& kind : kinds_seen) {
+    auto i = s.live_by_kind.find(kind);
     reg.get_gauge("sb_actors_live_by_kind", "Keyed actors live on this node, by kind",
                   {{"kind", kind}})
-        .set(static_cast<double>(count));
+        .set(i == s.live_by_kind.end() ? 0.0 : static_cast<double>(i->second));
   }
-  set("sb_actor_activations", "Actor activations since start", s.activations);
-  set("sb_actor_passivations", "Actor passivations since start", s.passivations);
-  set("sb_actor_messages_handled", "Messages handled by keyed actors since start",
-      s.messages_handled);
-  set("sb_actor_duplicates_dropped", "Redelivered messages recognised and dropped since start",
-      s.duplicates_dropped);
-  set("sb_actor_handler_errors", "Messages whose handler returned an error since start",
-      s.handler_errors);
-  set("sb_timers_fired", "Durable timers fired since start", s.timers_fired);
-  set("sb_store_errors", "Store calls that failed since start", s.store_errors);
+  mirror_counter(reg, "sb_actor_activations_total", "Actor activations since start", s.activations);
+  mirror_counter(reg, "sb_actor_passivations_total", "Actor passivations since start",
+                 s.passivations);
+  mirror_counter(reg, "sb_actor_messages_handled_total",
+                 "Messages handled by keyed actors since start", s.messages_handled);
+  mirror_counter(reg, "sb_actor_duplicates_dropped_total",
+                 "Redelivered messages recognised and dropped since start", s.duplicates_dropped);
+  mirror_counter(reg, "sb_actor_handler_errors_total",
+                 "Messages whose handler returned an error since start", s.handler_errors);
+  mirror_counter(reg, "sb_actor_undeliverable_total",
+                 "Messages that could not be delivered to an actor since start", s.undeliverable);
+  mirror_counter(reg, "sb_timers_armed_total", "Durable timers armed since start", s.timers_armed);
+  mirror_counter(reg, "sb_timers_fired_total", "Durable timers fired since start", s.timers_fired);
+  mirror_counter(reg, "sb_timers_stale_total",
+                 "Timer firings recognised as already applied or cancelled since start",
+                 s.timers_stale);
+  mirror_counter(reg, "sb_store_errors_total", "Store calls that failed since start",
+                 s.store_errors);
   if (auto pending = n.timers().pending_count()) {
-    set("sb_timers_pending", "Durable timers armed in the store", *pending);
+    reg.get_gauge("sb_timers_pending", "Durable timers armed in the store, not yet fired")
+        .set(static_cast<double>(*pending));
   }
+  publish_actor_gauges(n, reg);
 }
 
 // POST /v1/actors/{kind}/{key}/messages {"type": "...", "message": {...}, "msg_id": "..."}

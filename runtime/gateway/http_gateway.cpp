@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "runtime/gateway/channels/wechat_customer_service.hpp"
+#include "runtime/gateway/event_metrics.hpp"
 #include "runtime/gateway/gateway_context.hpp"
 #include "runtime/logging.hpp"
 
@@ -51,13 +52,17 @@ struct http_gateway::impl {
   node& n;
   gateway::outbound_dispatcher outbound;
   gateway::context ctx;
+  gateway::event_metrics events;
   httplib::Server server;
   std::thread thread;
   int port = 0;
   bool stopped = false;
 
   explicit impl(node& nd)
-      : n(nd), outbound(nd.message_bus(), make_wechat_sender(nd)), ctx{nd, nd.config(), outbound} {}
+      : n(nd),
+        outbound(nd.message_bus(), make_wechat_sender(nd)),
+        ctx{nd, nd.config(), outbound},
+        events(nd.message_bus()) {}
 
   void routes() {
     gateway::add_admin_routes(server, ctx);
@@ -111,6 +116,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(node& n) {
   if (p->port <= 0) {
     return error{errc::invalid_argument, "cannot listen on " + cfg.gateway_listen};
   }
+  p->events.start();
   auto* raw = p.get();
   p->thread = std::thread([raw] { raw->server.listen_after_bind(); });
   get_logger("gateway")->info("listening on http://{}:{}", hp->first, p->port);
@@ -130,6 +136,7 @@ void http_gateway::stop() {
     return;
   }
   impl_->stopped = true;
+  impl_->events.stop();
   impl_->outbound.stop();
   impl_->server.stop();
   if (impl_->thread.joinable()) {

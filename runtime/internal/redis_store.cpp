@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <deque>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "runtime/internal/redis_pool.hpp"
+#include "runtime/metrics.hpp"
 #include "runtime/store.hpp"
 
 namespace sb {
@@ -143,7 +145,7 @@ class redis_store final : public store {
   // ----------------------------------------------------------------------------------
 
   result<std::optional<std::string>> get(std::string_view key) override {
-    auto reply = pool_->command({"GET", full(key)});
+    auto reply = command({"GET", full(key)});
     if (!reply) {
       return reply.err();
     }
@@ -190,7 +192,7 @@ class redis_store final : public store {
   }
 
   result<bool> erase(std::string_view key) override {
-    auto removed = integer_of(pool_->command({"DEL", full(key)}), "DEL");
+    auto removed = integer_of(command({"DEL", full(key)}), "DEL");
     if (!removed) {
       return removed.err();
     }
@@ -198,11 +200,11 @@ class redis_store final : public store {
   }
 
   result<int64_t> increment(std::string_view key, int64_t delta) override {
-    return integer_of(pool_->command({"INCRBY", full(key), std::to_string(delta)}), "INCRBY");
+    return integer_of(command({"INCRBY", full(key), std::to_string(delta)}), "INCRBY");
   }
 
   result<std::optional<int64_t>> ttl_ms(std::string_view key) override {
-    auto ttl = integer_of(pool_->command({"PTTL", full(key)}), "PTTL");
+    auto ttl = integer_of(command({"PTTL", full(key)}), "PTTL");
     if (!ttl) {
       return ttl.err();
     }
@@ -280,8 +282,7 @@ class redis_store final : public store {
 
   result<void> sorted_set_add(std::string_view set, std::string_view member,
                               int64_t score) override {
-    auto added =
-        integer_of(pool_->command({"ZADD", full(set), std::to_string(score), member}), "ZADD");
+    auto added = integer_of(command({"ZADD", full(set), std::to_string(score), member}), "ZADD");
     if (!added) {
       return added.err();
     }
@@ -289,7 +290,7 @@ class redis_store final : public store {
   }
 
   result<bool> sorted_set_remove(std::string_view set, std::string_view member) override {
-    auto removed = integer_of(pool_->command({"ZREM", full(set), member}), "ZREM");
+    auto removed = integer_of(command({"ZREM", full(set), member}), "ZREM");
     if (!removed) {
       return removed.err();
     }
@@ -305,9 +306,8 @@ class redis_store final : public store {
     // A negative count means "all" to Redis, so keep the count within int64.
     const auto count = static_cast<int64_t>(
         std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
-    auto reply =
-        pool_->command({"ZRANGEBYSCORE", full(set), std::to_string(min), std::to_string(max),
-                        "WITHSCORES", "LIMIT", "0", std::to_string(count)});
+    auto reply = command({"ZRANGEBYSCORE", full(set), std::to_string(min), std::to_string(max),
+                          "WITHSCORES", "LIMIT", "0", std::to_string(count)});
     if (!reply) {
       return reply.err();
     }
@@ -327,14 +327,14 @@ class redis_store final : public store {
   }
 
   result<int64_t> sorted_set_size(std::string_view set) override {
-    return integer_of(pool_->command({"ZCARD", full(set)}), "ZCARD");
+    return integer_of(command({"ZCARD", full(set)}), "ZCARD");
   }
 
   // -- admin
   // -----------------------------------------------------------------------------------------
 
   result<void> ping() override {
-    auto reply = pool_->command({"PING"});
+    auto reply = command({"PING"});
     if (!reply) {
       return reply.err();
     }
@@ -363,7 +363,7 @@ class redis_store final : public store {
     if (only_if_absent) {
       args.emplace_back("NX");
     }
-    auto reply = pool_->command(args);
+    auto reply = command(args);
     if (!reply) {
       return reply.err();
     }
@@ -380,11 +380,31 @@ class redis_store final : public store {
   // the script; EVAL then sends it again (and caches it).
   result<redis_reply> run(const lua_script& script, std::vector<std::string_view> args) {
     args.insert(args.begin(), {"EVALSHA", script.sha});
-    auto reply = pool_->command(args);
+    auto reply = command(args);
     if (!reply && internal::is_error_reply(reply.err(), "NOSCRIPT")) {
       args[0] = "EVAL";
       args[1] = script.source;
-      reply = pool_->command(args);
+      reply = command(args);
+    }
+    return reply;
+  }
+
+  // Every call to Redis goes through here, so that its latency and failures are measured in one
+  // place. The label is the command name: a small fixed set, never a key.
+  result<redis_reply> command(const std::vector<std::string_view>& args) {
+    const auto started = std::chrono::steady_clock::now();
+    auto reply = pool_->command(args);
+    const std::string name{args.empty() ? std::string_view{"none"} : args.front()};
+    auto& reg = metrics::registry::global();
+    reg.get_histogram("sb_redis_command_duration_seconds",
+                      "Time of one Redis command, pool wait included, by command",
+                      metrics::default_latency_buckets(), {{"command", name}})
+        .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (!reply) {
+      reg.get_counter("sb_redis_errors_total",
+                      "Redis commands that failed (connection, timeout or error reply), by command",
+                      {{"command", name}})
+          .inc();
     }
     return reply;
   }

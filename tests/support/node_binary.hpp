@@ -95,7 +95,7 @@ inline result<int> wait_for_gateway(process& p, std::chrono::milliseconds timeou
   }
 }
 
-/// Returns the value of one series in Prometheus text, e.g. `sb_timers_fired` or
+/// Returns the value of one series in Prometheus text, e.g. `sb_timers_fired_total` or
 /// `sb_decode_errors_total{reason="decode_malformed",type="chat.message"}` (labels as rendered:
 /// sorted by name); std::nullopt if the series is absent.
 inline std::optional<double> metric_value(const std::string& text, const std::string& series) {

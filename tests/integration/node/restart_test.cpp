@@ -158,9 +158,10 @@ void check_resumed_and_closed_once(admin_client& admin) {
       poll_until([&] { return closed("web:v-1") && closed("app:u-2"); }, 15s, poll_interval),
       "the idle timers did not close both conversations; web:v-1 is "
           << admin.inspect("web:v-1").dump());
-  CHECK(admin.metric("sb_timers_fired") == 2);
+  CHECK(admin.metric("sb_timers_fired_total") == 2);
   // Fired exactly once: nothing more fires over the next twenty polls of the timer service.
-  CHECK_FALSE(poll_until([&] { return admin.metric("sb_timers_fired") != 2; }, 1s, poll_interval));
+  CHECK_FALSE(
+      poll_until([&] { return admin.metric("sb_timers_fired_total") != 2; }, 1s, poll_interval));
   CHECK(admin.metric("sb_timers_pending") == 0);
   for (const char* key : {"web:v-1", "app:u-2"}) {
     auto now = admin.inspect(key);
