@@ -3,6 +3,8 @@
 #include <mutex>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/agent_pool/agent_pool.hpp"
 #include "actors/campaign/campaign_actor.hpp"
 #include "actors/catalog/catalog_actor.hpp"
@@ -108,6 +110,36 @@ result<node_hooks> register_builtin_kinds(const kind_setup& setup) {
         ->info("reloaded: {} campaigns, {} experiments, churn threshold {}", snap->campaigns.size(),
                snap->experiments.size(), snap->churn_model.threshold);
     return subs->attach(n);
+  };
+  hooks.configured_keys = [marketing](const std::string& kind) {
+    std::vector<std::string> keys;
+    auto snap = marketing->current();
+    if (kind == schemas::kinds::campaign) {
+      for (const auto& c : snap->campaigns) {
+        keys.push_back(c.id);
+      }
+    } else if (kind == schemas::kinds::experiment) {
+      for (const auto& e : snap->experiments) {
+        keys.push_back(e.id);
+      }
+    }
+    return keys;
+  };
+  hooks.describe = [marketing](const std::string& kind, const std::string& key) -> std::string {
+    auto snap = marketing->current();
+    const auto* c = kind == schemas::kinds::campaign ? snap->campaign(key) : nullptr;
+    if (c == nullptr) {
+      return {};
+    }
+    return nlohmann::json{{"campaign", c->id},
+                          {"name", c->name},
+                          {"enabled", c->enabled},
+                          {"on", c->on},
+                          {"unless", c->unless},
+                          {"wait_ms", c->wait_ms},
+                          {"per_person", c->per_person},
+                          {"budget", {{"count", c->budget_count}, {"value", c->budget_value}}}}
+        .dump();
   };
   return hooks;
 }

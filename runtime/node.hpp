@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/bus.hpp"
 #include "runtime/clock.hpp"
@@ -51,6 +52,11 @@ struct kind_setup {
 struct node_hooks {
   std::function<result<void>(node&)> after_start;
   std::function<result<void>(node&)> reload;
+  /// Returns the keys of `kind` that exist by configuration (campaign and experiment ids), for
+  /// listings; kinds keyed by people return nothing. Thread-safe.
+  std::function<std::vector<std::string>(const std::string& kind)> configured_keys;
+  /// Returns the configuration of one such key as a JSON object ("" if unknown). Thread-safe.
+  std::function<std::string(const std::string& kind, const std::string& key)> describe;
 };
 
 /// How to start a node beyond its config: injected clock and store (tests, the demo), whether its
@@ -104,6 +110,14 @@ class node {
   /// Re-reads what the kinds may reload (campaigns, experiments, the churn model) and applies it
   /// if it is all valid; on an error the running version stays and the error says why.
   result<void> reload();
+
+  /// Returns the keys of `kind` that the running configuration defines (e.g. campaign ids),
+  /// sorted; empty for kinds keyed by people or without such a list.
+  [[nodiscard]] std::vector<std::string> configured_keys(const std::string& kind) const;
+
+  /// Returns how the running configuration defines `kind`/`key` as a JSON object (a campaign's
+  /// name, trigger and budget), or "" if it does not define it.
+  [[nodiscard]] std::string describe(const std::string& kind, const std::string& key) const;
 
   /// Returns the counters and the live actors now.
   [[nodiscard]] node_stats stats();

@@ -1,6 +1,8 @@
 #include "actors/campaign/coupon_ledger.hpp"
 
 #include <cmath>
+#include <exception>
+#include <string>
 
 #include "runtime/codec.hpp"
 
@@ -119,6 +121,34 @@ result<int64_t> unused_count(store& st, const std::string& user, const std::stri
   return n;
 }
 
+result<campaign_totals> totals_of(store& st, const std::string& campaign) {
+  campaign_totals t;
+  auto number = [&](const std::string& key) -> result<int64_t> {
+    auto v = st.get("campaign:" + campaign + ":" + key);
+    if (!v) {
+      return v.err();
+    }
+    if (!v->has_value()) {
+      return int64_t{0};
+    }
+    try {
+      return static_cast<int64_t>(std::stoll(**v));
+    } catch (const std::exception&) {
+      return error{errc::store_protocol, "campaign " + campaign + ": " + key + " is not a number"};
+    }
+  };
+  auto issued = number("budget:count");
+  auto value = issued ? number("budget:cents") : issued;
+  auto redeemed = value ? number("redeemed") : value;
+  if (!redeemed) {
+    return redeemed.err();
+  }
+  t.issued = *issued;
+  t.issued_value = static_cast<double>(*value) / 100.0;
+  t.redeemed = *redeemed;
+  return t;
+}
+
 std::string state_at(const schemas::coupon_record& c, int64_t now_ms) {
   if (c.state == "redeemed") {
     return "redeemed";
@@ -162,6 +192,10 @@ result<redeem_outcome> redeem(store& st, const std::string& code, const std::str
       return swapped.err();
     }
     if (*swapped) {
+      // Counted after the swap: a crash in between loses one count, never doubles one.
+      if (auto n = st.increment("campaign:" + next.campaign + ":redeemed"); !n) {
+        return n.err();
+      }
       out.status = redeem_status::redeemed;
       out.coupon = std::move(next);
       return out;

@@ -59,6 +59,16 @@ result<std::vector<schemas::coupon_record>> list_for_user(store& st, const std::
 result<int64_t> unused_count(store& st, const std::string& user, const std::string& campaign,
                              int64_t now_ms);
 
+/// What a campaign's coupons amount to, from the ledger's counters (shared by every node).
+struct campaign_totals {
+  int64_t issued = 0;       ///< Coupons issued (the budget's count).
+  double issued_value = 0;  ///< Their face value (the budget's value).
+  int64_t redeemed = 0;     ///< Coupons redeemed.
+};
+
+/// Returns the totals of `campaign`.
+result<campaign_totals> totals_of(store& st, const std::string& campaign);
+
 /// Returns "issued", "redeemed" or "expired" for a coupon at `now_ms`.
 std::string state_at(const schemas::coupon_record& c, int64_t now_ms);
 

@@ -1,6 +1,6 @@
 #include "runtime/node.hpp"
-#include "runtime/saved_state.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -12,6 +12,7 @@
 #include "runtime/engine/services.hpp"
 #include "runtime/engine/timer_service.hpp"
 #include "runtime/logging.hpp"
+#include "runtime/saved_state.hpp"
 #include "schemas/actor_record.hpp"
 
 #include <nlohmann/json.hpp>
@@ -153,6 +154,19 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
     }
   }
   return started;
+}
+
+std::vector<std::string> node::configured_keys(const std::string& kind) const {
+  if (!impl_->hooks.configured_keys) {
+    return {};
+  }
+  auto keys = impl_->hooks.configured_keys(kind);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::string node::describe(const std::string& kind, const std::string& key) const {
+  return impl_->hooks.describe ? impl_->hooks.describe(kind, key) : std::string{};
 }
 
 result<void> node::reload() {

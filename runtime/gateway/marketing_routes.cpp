@@ -1,4 +1,7 @@
-// Coupons and experiments: redeeming a coupon, a person's coupons, an experiment's statistics.
+// Coupons, campaigns and experiments: redeeming a coupon, a person's coupons, each campaign's
+// counters and budget, an experiment's statistics.
+#include <algorithm>
+
 #include "actors/campaign/coupon_code.hpp"
 #include "actors/campaign/coupon_ledger.hpp"
 #include "runtime/gateway/gateway_context.hpp"
@@ -117,6 +120,97 @@ void experiment(context& ctx, const httplib::Request& req, httplib::Response& re
   res.set_content(report->json, "application/json");
 }
 
+// A campaign's counters (from its actor, live or saved) with its ledger totals and budget left.
+result<nlohmann::json> campaign_json(context& ctx, const std::string& id) {
+  // The definition, then the actor's counters over it (zeros for a campaign that never ran).
+  auto j = nlohmann::json::parse(ctx.n.describe(schemas::kinds::campaign, id), nullptr, false);
+  if (!j.is_object()) {
+    j = nlohmann::json{{"campaign", id}};
+  }
+  for (const char* counter : {"armed", "cancelled", "fired", "messages_sent", "handoffs"}) {
+    j[counter] = 0;
+  }
+  j["skipped"] = nlohmann::json::object();
+  auto status = ctx.n.inspect(schemas::address{schemas::kinds::campaign, id});
+  if (status) {
+    auto parsed = nlohmann::json::parse(*status, nullptr, false);
+    if (parsed.contains("state") && parsed["state"].is_object()) {
+      parsed = parsed["state"];
+    }
+    if (parsed.is_object()) {
+      j.update(parsed);
+    }
+  } else if (status.err().code != errc::not_found) {
+    return status.err();
+  }
+  auto totals = coupons::totals_of(ctx.n.state_store(), id);
+  if (!totals) {
+    return totals.err();
+  }
+  j["coupons_redeemed"] = totals->redeemed;
+  j["coupons_issued"] = totals->issued;
+  j["issued_value"] = totals->issued_value;
+  if (j.contains("budget") && j["budget"].is_object()) {
+    auto& b = j["budget"];
+    const auto count = b.value("count", int64_t{0});
+    const auto value = b.value("value", 0.0);
+    b["count_left"] = count > 0 ? nlohmann::json(std::max<int64_t>(0, count - totals->issued))
+                                : nlohmann::json(nullptr);
+    b["value_left"] = value > 0 ? nlohmann::json(std::max(0.0, value - totals->issued_value))
+                                : nlohmann::json(nullptr);
+  }
+  return j;
+}
+
+void list_campaigns(context& ctx, const httplib::Request&, httplib::Response& res) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& id : ctx.n.configured_keys(schemas::kinds::campaign)) {
+    auto j = campaign_json(ctx, id);
+    if (!j) {
+      send_error(res, j.err());
+      return;
+    }
+    out.push_back(std::move(*j));
+  }
+  send_json(res, 200, {{"campaigns", out}});
+}
+
+void one_campaign(context& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  auto ids = ctx.n.configured_keys(schemas::kinds::campaign);
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+    send_error(res, 404, "not_found", "no campaign '" + id + "'");
+    return;
+  }
+  auto j = campaign_json(ctx, id);
+  if (!j) {
+    send_error(res, j.err());
+    return;
+  }
+  send_json(res, 200, *j);
+}
+
+void list_experiments(context& ctx, const httplib::Request&, httplib::Response& res) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& id : ctx.n.configured_keys(schemas::kinds::experiment)) {
+    schemas::experiment_event ask;
+    ask.kind = "report";
+    auto reply = ctx.n.message_bus().request_sync(
+        make_envelope(schemas::address{schemas::kinds::experiment, id}, ask,
+                      ctx.n.node_clock().now_ms()),
+        ctx.cfg.bus_request_timeout);
+    if (!reply) {
+      send_error(res, reply.err());
+      return;
+    }
+    auto report = open_envelope<schemas::experiment_report>(*reply);
+    if (report && !report->json.empty()) {
+      out.push_back(nlohmann::json::parse(report->json, nullptr, false));
+    }
+  }
+  send_json(res, 200, {{"experiments", out}});
+}
+
 }  // namespace
 
 void add_marketing_routes(httplib::Server& server, context& ctx) {
@@ -130,6 +224,9 @@ void add_marketing_routes(httplib::Server& server, context& ctx) {
   server.Post(R"(/v1/coupons/([^/]+)/redeem)", guarded(redeem));
   server.Get(R"(/v1/users/([^/]+)/coupons)", guarded(user_coupons));
   server.Get(R"(/v1/experiments/([^/]+))", guarded(experiment));
+  server.Get("/v1/experiments", guarded(list_experiments));
+  server.Get("/v1/campaigns", guarded(list_campaigns));
+  server.Get(R"(/v1/campaigns/([^/]+))", guarded(one_campaign));
 }
 
 }  // namespace sb::gateway
