@@ -96,8 +96,7 @@ TEST_CASE_FIXTURE(fixture, "concurrent firings never pass the budget nor issue t
   for (int t = 0; t < 6; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < people; ++i) {
-        char code[20];
-        std::snprintf(code, sizeof code, "%04d-%04d-AAAA-AAAA", t, i);
+        const std::string code = std::to_string(t) + "-" + std::to_string(i) + "-AAAA-AAAA";
         auto r = request("web:p" + std::to_string(i), "1", coupon(code));
         r.budget_count = 200;
         auto out = issue(*st, r);
