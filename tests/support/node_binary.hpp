@@ -38,6 +38,11 @@ inline std::string sbctl_binary() {
   return required_env("SB_BIN_DIR") + "/sbctl";
 }
 
+/// Returns the path of the `sbbench` load tool of this build ($SB_BIN_DIR/sbbench).
+inline std::string sbbench_binary() {
+  return required_env("SB_BIN_DIR") + "/sbbench";
+}
+
 /// Returns the source tree ($SB_SOURCE_DIR).
 inline std::string source_dir() {
   return required_env("SB_SOURCE_DIR");

@@ -1,0 +1,165 @@
+// sbbench: the load tool. Drives simulated shoppers through a node's real HTTP path (web, signed
+// app, signed WeChat, business events) and reports rate, latency percentiles and errors; thin
+// over runtime/bench/ (the shoppers, percentiles, report) and the parts in this folder.
+#include <iostream>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/sbbench/sbbench.hpp"
+
+namespace {
+
+using namespace sb::sbbench;
+
+struct cli_options {
+  load_options load;
+  std::string mix_text = "1:1:1";
+  std::string admin_token;
+  int node_pid = 0;
+  std::string baseline;
+  std::string nats_url;
+  bool json = false;
+};
+
+// Returns a short tag that differs between runs started in different seconds, so that persons,
+// message ids and event ids of two runs against one node never collide.
+std::string run_tag() {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+               .count();
+  std::string tag;
+  for (auto v = static_cast<uint64_t>(s); v > 0; v /= 36) {
+    tag.insert(tag.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36]);
+  }
+  return "sbb" + tag + "-";
+}
+
+// Checks what CLI11 cannot; returns the problem or an empty string.
+std::string usage_problem(cli_options& o) {
+  auto mix = sb::bench::parse_mix(o.mix_text);
+  if (!mix) {
+    return "--mix: " + mix.err().message;
+  }
+  o.load.mix = *mix;
+  if (o.load.mix.app > 0 && o.load.app_secret.empty()) {
+    return "--mix sends app traffic: give the node's channels.app.secret as --app-secret";
+  }
+  if (o.load.mix.wechat > 0 && o.load.wechat_token.empty()) {
+    return "--mix sends WeChat traffic: give channels.wechat.token as --wechat-token";
+  }
+  if (!o.baseline.empty() && o.baseline != "nats") {
+    return "--baseline: only 'nats' is known";
+  }
+  return "";
+}
+
+// Adds the node's memory figures (--node-pid) to the report; warns on stderr if it cannot.
+void add_memory(const cli_options& o, int64_t rss_before, std::optional<int64_t> live_before,
+                sb::bench::bench_report& r) {
+  auto after = read_rss(o.node_pid);
+  if (!after) {
+    std::cerr << "sbbench: " << after.err().message << "\n";
+    return;
+  }
+  sb::bench::memory_figures m;
+  m.rss_before_bytes = rss_before;
+  m.rss_after_bytes = *after;
+  m.live_before = live_before;
+  if (auto text = fetch_metrics(o.load.node, o.admin_token)) {
+    m.live_conversations = live_conversations(*text);
+    // Only the conversations this run added are paid for by the growth of RSS.
+    const auto added = m.live_conversations.value_or(0) - live_before.value_or(0);
+    if (live_before && added > 0) {
+      m.bytes_per_conversation =
+          static_cast<double>(*after - rss_before) / static_cast<double>(added);
+    }
+  }
+  r.memory = m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sbbench: drive simulated shoppers through a Switchboard node's HTTP gateway"};
+  app.set_version_flag("--version", std::string{"sbbench "} + SB_VERSION);
+  cli_options o;
+  auto& l = o.load;
+  app.add_option("--node", l.node, "Base URL of the node, e.g. http://127.0.0.1:8080")->required();
+  app.add_option("--people", l.people, "Simulated people writing at once")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--rate", l.rate, "Chat messages per second (open loop)")
+      ->check(CLI::Range(0.001, 1e6));
+  app.add_option("--duration", l.duration_s, "Seconds to send for")->check(CLI::Range(0.001, 1e6));
+  app.add_option("--mix", o.mix_text, "Channel weights web:app:wechat, e.g. 6:2:2");
+  app.add_option("--seed", l.seed, "Seed of the shoppers (same seed, same conversations)");
+  app.add_option("--threads", l.threads, "HTTP workers (default: min(people, 64))")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--app-secret", l.app_secret, "The node's channels.app.secret");
+  app.add_option("--wechat-token", l.wechat_token, "The node's channels.wechat.token");
+  app.add_option("--events-token", l.events_token,
+                 "The node's events.token (without it no business events are sent)");
+  app.add_option("--admin-token", o.admin_token, "The node's admin.token, sent with GET /metrics");
+  app.add_option("--node-pid", o.node_pid,
+                 "Pid of a local node: report its RSS before and after, per live conversation")
+      ->check(CLI::Range(1, 1 << 30));
+  app.add_option("--baseline", o.baseline, "Also measure a baseline: nats");
+  app.add_option("--nats", o.nats_url, "NATS URL for --baseline nats (nothing is started)");
+  bool no_keep_alive = false;
+  app.add_flag("--no-keep-alive", no_keep_alive,
+               "Open a connection per request instead of keeping one per worker");
+  app.add_flag("--json", o.json, "Print the report as JSON");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? exit_ok : exit_usage;
+  }
+  if (auto problem = usage_problem(o); !problem.empty()) {
+    std::cerr << "sbbench: " << problem << "\n";
+    return exit_usage;
+  }
+  l.run_tag = run_tag();
+  l.keep_alive = !no_keep_alive;
+
+  if (auto up = check_node(l.node, std::chrono::milliseconds{5000}); !up) {
+    std::cerr << "sbbench: " << up.err().message << "\n";
+    return up.err().code == sb::errc::invalid_argument ? exit_usage : exit_failed;
+  }
+  int64_t rss_before = 0;
+  std::optional<int64_t> live_before;
+  if (o.node_pid > 0) {
+    if (auto text = fetch_metrics(l.node, o.admin_token)) {
+      live_before = live_conversations(*text);
+    }
+    auto rss = read_rss(o.node_pid);
+    if (!rss) {
+      std::cerr << "sbbench: " << rss.err().message << "\n";
+      return exit_failed;
+    }
+    rss_before = *rss;
+  }
+
+  auto report = run_load(l);
+  report.mix = o.mix_text;
+  if (o.node_pid > 0) {
+    add_memory(o, rss_before, live_before, report);
+  }
+  if (o.baseline == "nats") {
+    if (o.nats_url.empty()) {
+      std::cerr << "sbbench: --baseline nats without --nats URL: baseline skipped\n";
+    } else if (auto rate = nats_baseline(o.nats_url, l.duration_s, 256); !rate) {
+      std::cerr << "sbbench: NATS baseline failed: " << rate.err().message << "\n";
+    } else {
+      report.baseline = sb::bench::baseline_figures{
+          o.nats_url, *rate, *rate > 0 ? report.sustained_per_s / *rate : 0.0};
+    }
+  }
+
+  std::cout << (o.json ? sb::bench::to_json(report) : sb::bench::to_table(report));
+  const bool got_answers = report.answered + report.silent + report.pending > 0;
+  if (report.sent > 0 && !got_answers) {
+    std::cerr << "sbbench: the node answered none of " << report.sent << " messages\n";
+    return exit_failed;
+  }
+  return exit_ok;
+}

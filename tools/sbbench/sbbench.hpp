@@ -1,0 +1,64 @@
+#pragma once
+
+// The parts of `sbbench` that touch the outside world: the load runner (HTTP to a node), the
+// node probes (health, /metrics, /proc/PID/status) and the raw NATS baseline. main.cpp parses the
+// command line, calls these and prints the report (runtime/bench/report.hpp).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "runtime/bench/report.hpp"
+#include "runtime/bench/shopper_generator.hpp"
+#include "runtime/result.hpp"
+
+namespace sb::sbbench {
+
+/// Exit codes of `sbbench`.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;  ///< the node was unreachable or answered nothing
+inline constexpr int exit_usage = 2;
+
+/// What a load run does (from the command line).
+struct load_options {
+  std::string node;  ///< base URL, http://HOST:PORT
+  int people = 20;
+  double rate = 50;  ///< chat messages per second, open loop
+  double duration_s = 10;
+  bench::channel_mix mix;
+  uint64_t seed = 1;
+  int threads = 0;  ///< HTTP workers; 0: min(people, 64)
+  std::chrono::milliseconds timeout{10000};
+  bool keep_alive = true;  ///< each HTTP worker keeps its connection open between requests
+  std::string app_secret;
+  std::string wechat_token;
+  std::string events_token;
+  std::string run_tag;  ///< prefix of person ids, so that two runs never share a person
+};
+
+/// Plays shoppers against the node at the asked rate for the asked duration, each person's
+/// messages in order (a person's next message waits for the previous reply), and fills the
+/// counting and latency fields of a report. Blocks until every sent request is answered or timed
+/// out. Never throws.
+bench::bench_report run_load(const load_options& options);
+
+/// Returns whether GET /healthz answers 200 within `timeout`; the error says why not.
+result<void> check_node(const std::string& node, std::chrono::milliseconds timeout);
+
+/// Returns the text of GET /metrics (with `Bearer admin_token` when given).
+result<std::string> fetch_metrics(const std::string& node, const std::string& admin_token);
+
+/// Returns the resident set size of process `pid` from /proc/PID/status, in bytes.
+result<int64_t> read_rss(int pid);
+
+/// Returns the live conversations in /metrics text: sb_actors_live_by_kind{kind="conversation"},
+/// else sb_actors_live; nothing if neither is there.
+std::optional<int64_t> live_conversations(const std::string& metrics_text);
+
+/// Measures raw NATS publish/subscribe throughput at `url` for `duration_s` seconds (one
+/// publisher and one subscriber on one connection each, messages of `payload_bytes`); returns
+/// messages received per second.
+result<double> nats_baseline(const std::string& url, double duration_s, size_t payload_bytes);
+
+}  // namespace sb::sbbench
