@@ -57,7 +57,8 @@ std::string fit(const std::string& s, size_t width) {
 void add_node_options(CLI::App& cmd, node_options& opts) {
   opts.url = env_or("SB_NODE", "http://127.0.0.1:8080");
   opts.token = env_or("SB_ADMIN_TOKEN", "");
-  cmd.add_option("--node", opts.url, "The node's admin URL (default: $SB_NODE or " + opts.url + ")");
+  cmd.add_option("--node", opts.url,
+                 "The node's admin URL (default: $SB_NODE or " + opts.url + ")");
   cmd.add_option("--token", opts.token, "The node's admin.token (default: $SB_ADMIN_TOKEN)");
   cmd.add_flag("--json", opts.json, "Print the node's JSON answer instead of a table");
 }
@@ -103,7 +104,7 @@ node_answer call_node(const node_options& opts, const std::string& method, const
     why = out.body["error"].value("message", why);
   }
   out.message = "node answered " + std::to_string(res->status) + ": " + why;
-  out.exit_code = res->status == 404                          ? exit_not_found
+  out.exit_code = res->status == 404                         ? exit_not_found
                   : res->status == 401 || res->status == 403 ? exit_usage
                   : res->status < 500                        ? exit_usage
                                                              : exit_failure;

@@ -84,9 +84,9 @@ void show_experiment(const json& e) {
                     percent(v.value("lift_conversion", json{})),
                     cell(v.value("p_value_conversion", json{}))});
   }
-  std::cout << table({"variant", "shown", "clicks", "orders", "CTR (95% CI)", "CR (95% CI)",
-                      "lift CR", "p (CR)"},
-                     rows);
+  std::cout << table(
+      {"variant", "shown", "clicks", "orders", "CTR (95% CI)", "CR (95% CI)", "lift CR", "p (CR)"},
+      rows);
   if (e.contains("winner") && !e["winner"].is_null()) {
     std::cout << "winner: " << cell(e["winner"]) << "\n";
   }
@@ -100,9 +100,10 @@ struct send_args {
 };
 
 int send(const node_options& opts, const send_args& a) {
-  const std::string id = "sbctl-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                       std::chrono::system_clock::now().time_since_epoch())
-                                                       .count());
+  const std::string id =
+      "sbctl-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
   json body{{"text", a.text}, {"client_msg_id", id}};
   std::vector<std::pair<std::string, std::string>> headers;
   std::string path;
@@ -134,8 +135,9 @@ int send(const node_options& opts, const send_args& a) {
       std::cout << "  " << cell(line.value("from", json{})) << ": "
                 << cell(line.value("text", json{})) << "\n";
       for (const auto& p : line.value("products", json::array())) {
-        std::cout << "    * " << cell(p.value("sku", json{})) << " " << cell(p.value("name", json{}))
-                  << "  " << cell(p.value("price", json{})) << "\n";
+        std::cout << "    * " << cell(p.value("sku", json{})) << " "
+                  << cell(p.value("name", json{})) << "  " << cell(p.value("price", json{}))
+                  << "\n";
       }
     }
     if (r.value("pending", false)) {
@@ -189,8 +191,9 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   campaigns->callback([&exit_code, campaigns_opts, campaign_id] {
     if (campaign_id->empty()) {
       auto answer = call_node(*campaigns_opts, "GET", "/v1/campaigns");
-      exit_code = print(*campaigns_opts, answer, "campaigns",
-                        [](const json& body) { show_campaigns(body.value("campaigns", json::array())); });
+      exit_code = print(*campaigns_opts, answer, "campaigns", [](const json& body) {
+        show_campaigns(body.value("campaigns", json::array()));
+      });
       return;
     }
     auto answer = call_node(*campaigns_opts, "GET", "/v1/campaigns/" + path_segment(*campaign_id));
@@ -260,7 +263,8 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   // check-config DIR
   auto dir = std::make_shared<std::string>();
   auto* check = app.add_subcommand(
-      "check-config", "Check a folder laid out like config/, as the node would (exit 3 on problems)");
+      "check-config",
+      "Check a folder laid out like config/, as the node would (exit 3 on problems)");
   check->add_option("DIR", *dir, "e.g. config")->required();
   check->callback([&exit_code, dir] {
     auto summary = check_config_dir(*dir);

@@ -111,9 +111,9 @@ TEST_CASE("sbctl exit codes: unknown actor 5, unreachable node 4, bad arguments 
   auto down = c.sbctl({"campaigns", "--node", "http://127.0.0.1:1"}, false);
   CHECK(down.exit_code == 4);
   CHECK(contains(down.err, "unreachable"));
-  auto wrong_token = c.sbctl({"campaigns", "--node", "http://127.0.0.1:" + std::to_string(c.port),
-                              "--token", "wrong"},
-                             false);
+  auto wrong_token = c.sbctl(
+      {"campaigns", "--node", "http://127.0.0.1:" + std::to_string(c.port), "--token", "wrong"},
+      false);
   CHECK(wrong_token.exit_code == 2);
   CHECK(contains(wrong_token.err, "401"));
   CHECK(c.sbctl({"send", "fax", "x", "hi"}).exit_code == 2);

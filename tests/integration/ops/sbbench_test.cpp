@@ -48,7 +48,9 @@ TEST_CASE("sbbench drives web, app and WeChat shoppers through a node without er
       process::spawn(sb::test::switchboard_binary(),
                      {"node", "--set", "gateway.listen=127.0.0.1:0", "--set",
                       "channels.app.secret=app-s3cret", "--set", "channels.wechat.token=wx-token",
-                      "--set", "events.token=ev-token", "--set", "admin.token=adm"},
+                      "--set", "events.token=ev-token", "--set", "admin.token=adm",
+                      // A thread per kept-open client connection (README, limits).
+                      "--set", "gateway.threads=32"},
                      node_opts));
   const int port = SB_REQUIRE_OK(sb::test::wait_for_gateway(node, 15s));
   const auto url = "http://127.0.0.1:" + std::to_string(port);
