@@ -85,5 +85,6 @@ void add_wechat_routes(httplib::Server& server, context& ctx);
 void add_event_routes(httplib::Server& server, context& ctx);
 void add_agent_routes(httplib::Server& server, context& ctx);
 void add_marketing_routes(httplib::Server& server, context& ctx);
+void add_operator_routes(httplib::Server& server, context& ctx);
 
 }  // namespace sb::gateway

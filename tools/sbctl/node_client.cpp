@@ -111,6 +111,70 @@ node_answer call_node(const node_options& opts, const std::string& method, const
   return out;
 }
 
+int stream_node(const node_options& opts, const std::string& path, double seconds,
+                const std::function<bool(const std::string& line)>& on_line, std::string& message) {
+  httplib::Client http{opts.url};
+  if (!http.is_valid()) {
+    message = "not a node URL: " + opts.url;
+    return exit_usage;
+  }
+  http.set_connection_timeout(std::chrono::seconds(3));
+  http.set_read_timeout(std::chrono::seconds(10));  // the node writes at least every second
+  httplib::Headers h;
+  if (!opts.token.empty()) {
+    h.emplace("Authorization", "Bearer " + opts.token);
+  }
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  std::string pending;
+  bool stopped = false;
+  int status = 0;
+  std::string error_body;
+  auto res = http.Get(
+      path, h,
+      [&](const httplib::Response& r) {
+        status = r.status;
+        return true;
+      },
+      [&](const char* data, size_t len) {
+        if (status != 200) {
+          error_body.append(data, len);
+          return true;
+        }
+        pending.append(data, len);
+        for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+          auto line = pending.substr(0, nl);
+          pending.erase(0, nl + 1);
+          if (!line.empty() && !on_line(line)) {
+            stopped = true;
+            return false;
+          }
+        }
+        if (seconds > 0 && std::chrono::steady_clock::now() >= deadline) {
+          stopped = true;
+          return false;
+        }
+        return true;
+      });
+  if (stopped) {
+    return exit_ok;
+  }
+  if (status != 0 && status != 200) {
+    auto body = nlohmann::json::parse(error_body, nullptr, false);
+    std::string why = error_body;
+    if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+      why = body["error"].value("message", why);
+    }
+    message = "node answered " + std::to_string(status) + ": " + why;
+    return status == 404 ? exit_not_found : status < 500 ? exit_usage : exit_failure;
+  }
+  if (!res) {
+    message = "node " + opts.url + " unreachable: " + httplib::to_string(res.error());
+    return exit_unreachable;
+  }
+  return exit_ok;  // the node closed the stream (it is draining)
+}
+
 int report_failure(const node_answer& answer, const char* command) {
   if (answer.exit_code != 0) {
     std::cerr << "sbctl " << command << ": " << answer.message << "\n";

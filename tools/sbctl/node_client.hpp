@@ -4,6 +4,7 @@
 // http://127.0.0.1:8080) with the admin token (`--token`, default $SB_ADMIN_TOKEN). Each call
 // turns the outcome into an sbctl exit code and a message, so subcommands only format answers.
 
+#include <functional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -38,6 +39,12 @@ struct node_answer {
 node_answer call_node(const node_options& opts, const std::string& method, const std::string& path,
                       const nlohmann::json* body = nullptr,
                       const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+/// Streams `path` (newline-delimited JSON) and calls `on_line` for each non-empty line until it
+/// returns false, `seconds` pass (0: no limit) or the node closes the stream; returns the exit code
+/// (0, or as call_node for a refused or unreachable node).
+int stream_node(const node_options& opts, const std::string& path, double seconds,
+                const std::function<bool(const std::string& line)>& on_line, std::string& message);
 
 /// Prints `answer` when it failed (message on stderr) and returns its exit code; prints nothing and
 /// returns 0 on success.

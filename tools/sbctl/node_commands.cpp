@@ -260,6 +260,74 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   add_node_options(*send_cmd, *send_opts);
   send_cmd->callback([&exit_code, send_opts, send_a] { exit_code = send(*send_opts, *send_a); });
 
+  // nodes
+  auto nodes_opts = std::make_shared<node_options>();
+  auto* nodes =
+      app.add_subcommand("nodes", "The node: state, uptime, version, live actors by kind");
+  add_node_options(*nodes, *nodes_opts);
+  nodes->callback([&exit_code, nodes_opts] {
+    auto answer = call_node(*nodes_opts, "GET", "/v1/node");
+    exit_code = print(*nodes_opts, answer, "nodes", [](const json& body) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& n : body.value("nodes", json::array())) {
+        std::string kinds;
+        const auto by_kind = n.value("live_by_kind", json::object());  // items() needs it alive
+        for (const auto& [kind, count] : by_kind.items()) {
+          kinds += (kinds.empty() ? "" : " ") + kind + "=" + cell(count);
+        }
+        rows.push_back({cell(n.value("node_id", json{})), cell(n.value("state", json{})),
+                        cell(n.value("uptime_s", json{})) + "s", cell(n.value("version", json{})),
+                        cell(n.value("store", json{})), cell(n.value("live_actors", json{})),
+                        kinds.empty() ? "-" : kinds});
+      }
+      std::cout << table({"node", "state", "uptime", "version", "store", "live", "by kind"}, rows);
+    });
+  });
+
+  // events --follow [--type T]
+  auto events_opts = std::make_shared<node_options>();
+  struct events_args {
+    bool follow = false;
+    std::string type = ">";
+    int64_t count = 0;
+    double seconds = 0;
+  };
+  auto ev = std::make_shared<events_args>();
+  auto* events = app.add_subcommand("events", "Tail the node's events as they are published");
+  events->add_flag("--follow,-f", ev->follow, "Keep printing new events (required for now)")
+      ->required();
+  events->add_option("--type", ev->type, "Topic pattern: order.placed, coupon.*, > (default)");
+  events->add_option("--count", ev->count, "Stop after this many events (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  events->add_option("--seconds", ev->seconds, "Stop after this long (0: never)")
+      ->check(CLI::NonNegativeNumber);
+  add_node_options(*events, *events_opts);
+  events->callback([&exit_code, events_opts, ev] {
+    int64_t seen = 0;
+    std::string message;
+    const bool as_json = events_opts->json;
+    exit_code = stream_node(
+        *events_opts, "/v1/events/stream?type=" + path_segment(ev->type), ev->seconds,
+        [&](const std::string& line) {
+          if (as_json) {
+            std::cout << line << "\n";
+          } else {
+            auto e = json::parse(line, nullptr, false);
+            const auto body = e.value("event", json::object());
+            std::string who = body.value("user", body.value("conversation_id", std::string{}));
+            std::cout << cell(e.value("sent_at_ms", json{})) << "  "
+                      << cell(e.value("topic", json{})) << "  " << (who.empty() ? "-" : who)
+                      << "\n";
+          }
+          std::cout.flush();
+          return ev->count == 0 || ++seen < ev->count;
+        },
+        message);
+    if (exit_code != 0) {
+      std::cerr << "sbctl events: " << message << "\n";
+    }
+  });
+
   // check-config DIR
   auto dir = std::make_shared<std::string>();
   auto* check = app.add_subcommand(

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -100,6 +101,40 @@ TEST_CASE("sbctl sends as a shopper and shows the conversation, campaigns and ex
   CHECK(json::parse(all.out)["experiments"].size() == 2);
 
   CHECK(c.sbctl({"handoffs"}).exit_code == 0);
+}
+
+TEST_CASE("sbctl nodes shows the node, and sbctl events follows what it publishes") {
+  cluster_of_one c;
+  auto nodes = c.sbctl({"nodes", "--json"});
+  REQUIRE_MESSAGE(nodes.exit_code == 0, nodes.err);
+  auto body = json::parse(nodes.out);
+  REQUIRE(body["nodes"].size() == 1);
+  CHECK(body["nodes"][0]["node_id"] == "node-1");
+  CHECK(body["nodes"][0]["state"] == "ready");
+  auto table = c.sbctl({"nodes"});
+  CHECK(contains(table.out, "node-1  ready"));
+
+  // A follower started before the message sees the conversation's events, in order.
+  sb::test::process_options options;
+  options.log_path = c.dir.file("events.txt");
+  options.stderr_path = c.dir.file("events-err.txt");
+  auto follower = SB_REQUIRE_OK(process::spawn(
+      sb::test::sbctl_binary(),
+      {"events", "--follow", "--type", "conversation.*", "--count", "2", "--json", "--node",
+       "http://127.0.0.1:" + std::to_string(c.port), "--token", "op-token"},
+      options));
+  // The stream is subscribed once its first (keep-alive) line arrived or a second passed.
+  std::this_thread::sleep_for(1500ms);
+  REQUIRE(c.sbctl({"send", "web", "v-77", "我想买一款降噪耳机"}).exit_code == 0);
+  auto code = SB_REQUIRE_OK(follower.wait_for_exit(30s));
+  CHECK_MESSAGE(code == 0, sb::test::read_file(options.stderr_path));
+  auto lines = sb::test::read_file(options.log_path);
+  auto first = json::parse(lines.substr(0, lines.find('\n')), nullptr, false);
+  REQUIRE_MESSAGE(first.is_object(), lines);
+  CHECK(first["topic"] == "conversation.started");
+  CHECK(first["event"]["user"] == "web:v-77");
+  CHECK(contains(lines, "conversation.product_inquiry"));
+  CHECK(c.sbctl({"events"}).exit_code == 2);  // --follow is required
 }
 
 TEST_CASE("sbctl exit codes: unknown actor 5, unreachable node 4, bad arguments 2, bad config 3") {
