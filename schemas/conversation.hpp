@@ -220,7 +220,8 @@ struct conversation_event {
   std::string tier;
   int64_t priority = 0;
   std::string agent_id;
-  double churn_score = 0;  ///< churn.high_risk: the score that crossed the threshold.
+  double churn_score = 0;             ///< churn.high_risk: the score that crossed the threshold.
+  std::vector<std::string> keywords;  ///< conversation.message: the (masked) message's topic words.
 };
 
 template <class F>
@@ -239,6 +240,7 @@ void fields(F& f, conversation_event& x) {
   f("priority", x.priority);
   f("agent_id", x.agent_id);
   f("churn_score", x.churn_score);
+  f("keywords", x.keywords);
 }
 
 /// A message on its way to the person's channel (published on `conversation.outbound`); the

@@ -7,6 +7,8 @@ namespace sb::schemas::topics {
 inline constexpr const char* conversation_started = "conversation.started";
 inline constexpr const char* conversation_closed = "conversation.closed";
 inline constexpr const char* product_inquiry = "conversation.product_inquiry";
+/// A person's message the bot read: its intent, products and topic words (no text).
+inline constexpr const char* conversation_message = "conversation.message";
 inline constexpr const char* recommendation_shown = "recommendation.shown";
 inline constexpr const char* handoff_requested = "handoff.requested";
 inline constexpr const char* handoff_accepted = "handoff.accepted";

@@ -8,6 +8,7 @@
 #include "actors/churn/model.hpp"
 #include "actors/experiment/assignment.hpp"
 #include "actors/experiment/variant_choice.hpp"
+#include "runtime/analysis/topic_tracker.hpp"
 #include "runtime/codec.hpp"
 #include "runtime/privacy/pii_mask.hpp"
 #include "schemas/agent_pool.hpp"
@@ -245,6 +246,13 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
     ++sig.price_objections;
   }
   sig.unresolved_turns = turn.resolved ? 0 : sig.unresolved_turns + 1;
+  {
+    auto seen = event(schemas::topics::conversation_message, now);
+    seen.intent = intent;
+    seen.skus = turn.shown_skus;
+    seen.keywords = topic_words(turn.understood.tokens);
+    ctx.publish(schemas::topics::conversation_message, seen);
+  }
   if (turn.understood.intent == nlu::intent_kind::product_inquiry) {
     ++sig.product_inquiries;
     publish(ctx, schemas::topics::product_inquiry, "", turn.shown_skus);

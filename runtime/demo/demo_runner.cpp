@@ -453,6 +453,9 @@ class runner {
       if (!ev) {
         continue;
       }
+      if (topic == schemas::topics::conversation_message) {
+        continue;  // one per message: the account already shows the messages
+      }
       funnel_.on_conversation_event(topic, *ev);
       if (topic == schemas::topics::churn_high_risk) {
         ++summary_.churn_alerts;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/gateway/outbound_dispatcher.hpp"
+#include "runtime/gateway/topic_feed.hpp"
 #include "runtime/node.hpp"
 #include "schemas/conversation.hpp"
 
@@ -21,6 +22,7 @@ struct context {
   node& n;
   const node_config& cfg;
   outbound_dispatcher& outbound;
+  topic_feed& topics;
 };
 
 // -- responses

@@ -51,6 +51,7 @@ gateway::outbound_dispatcher::wechat_sender make_wechat_sender(node& n) {
 struct http_gateway::impl {
   node& n;
   gateway::outbound_dispatcher outbound;
+  gateway::topic_feed topics;
   gateway::context ctx;
   gateway::event_metrics events;
   httplib::Server server;
@@ -61,7 +62,8 @@ struct http_gateway::impl {
   explicit impl(node& nd)
       : n(nd),
         outbound(nd.message_bus(), make_wechat_sender(nd)),
-        ctx{nd, nd.config(), outbound},
+        topics(nd.message_bus()),
+        ctx{nd, nd.config(), outbound, topics},
         events(nd.message_bus()) {}
 
   void routes() {
@@ -121,6 +123,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(node& n) {
     return error{errc::invalid_argument, "cannot listen on " + cfg.gateway_listen};
   }
   p->events.start();
+  p->topics.start();
   auto* raw = p.get();
   p->thread = std::thread([raw] { raw->server.listen_after_bind(); });
   get_logger("gateway")->info("listening on http://{}:{}", hp->first, p->port);
@@ -141,6 +144,7 @@ void http_gateway::stop() {
   }
   impl_->stopped = true;
   impl_->events.stop();
+  impl_->topics.stop();
   impl_->outbound.stop();
   impl_->server.stop();
   if (impl_->thread.joinable()) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "runtime/config/node_config.hpp"
 #include "runtime/gateway/gateway_context.hpp"
 #include "runtime/message_types.hpp"
 
@@ -53,8 +54,8 @@ struct event_queue {
 };
 
 std::string event_line(const std::string& topic, const schemas::envelope& env) {
-  nlohmann::json line{{"topic", topic}, {"msg_id", env.msg_id}, {"type", env.type},
-                      {"sent_at_ms", env.sent_at_ms}};
+  nlohmann::json line{
+      {"topic", topic}, {"msg_id", env.msg_id}, {"type", env.type}, {"sent_at_ms", env.sent_at_ms}};
   if (auto j = payload_to_json(env.type, env.payload.data)) {
     line["event"] = nlohmann::json::parse(*j, nullptr, false);
   }
@@ -105,6 +106,43 @@ void stream_events(context& ctx, const httplib::Request& req, httplib::Response&
       [id, &n](bool) { n.message_bus().unsubscribe(id); });
 }
 
+void get_topics(context& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::chrono::milliseconds since{3'600'000};
+  if (req.has_param("since")) {
+    auto d = parse_duration(req.get_param_value("since"));
+    if (!d || d->count() <= 0) {
+      send_error(res, 400, "invalid_field", "since must be a duration such as 15m, 1h or 1d");
+      return;
+    }
+    since = *d;
+  }
+  size_t limit = 10;
+  if (req.has_param("limit")) {
+    const auto& text = req.get_param_value("limit");
+    if (text.empty() || text.size() > 3 ||
+        text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1) {
+      send_error(res, 400, "invalid_field", "limit must be a whole number from 1 to 999");
+      return;
+    }
+    limit = static_cast<size_t>(std::stoi(text));
+  }
+  const auto from = ctx.n.node_clock().now_ms() - since.count();
+  auto hot = ctx.topics.top(from, limit);
+  auto list = [](const std::vector<topic_tracker::ranked>& r) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& x : r) {
+      out.push_back({{"name", x.name}, {"count", x.count}});
+    }
+    return out;
+  };
+  send_json(res, 200,
+            {{"since_ms", from},
+             {"messages", hot.messages},
+             {"intents", list(hot.intents)},
+             {"products", list(hot.products)},
+             {"words", list(hot.words)}});
+}
+
 }  // namespace
 
 void add_operator_routes(httplib::Server& server, context& ctx) {
@@ -117,6 +155,7 @@ void add_operator_routes(httplib::Server& server, context& ctx) {
   };
   server.Get("/v1/node", guarded(get_node));
   server.Get("/v1/events/stream", guarded(stream_events));
+  server.Get("/v1/topics", guarded(get_topics));
 }
 
 }  // namespace sb::gateway

@@ -150,6 +150,7 @@ inline schemas::conversation_event sample<schemas::conversation_event>() {
   e.priority = 80;
   e.agent_id = "li";
   e.churn_score = 0.75;
+  e.keywords = {"降噪", "耳机"};
   return e;
 }
 

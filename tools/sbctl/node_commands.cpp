@@ -1,6 +1,7 @@
 // sbctl commands that look inside one running node through its admin API: inspect, transcript,
 // campaigns, experiments, handoffs, send; and check-config, which runs the node's validation
 // locally.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -326,6 +327,37 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     if (exit_code != 0) {
       std::cerr << "sbctl events: " << message << "\n";
     }
+  });
+
+  // topics --since 1h
+  auto topics_opts = std::make_shared<node_options>();
+  auto since = std::make_shared<std::string>("1h");
+  auto limit = std::make_shared<int>(10);
+  auto* topics = app.add_subcommand(
+      "topics", "The hottest intents, products and words in recent conversations");
+  topics->add_option("--since", *since, "How far back: 15m, 1h (default), 1d");
+  topics->add_option("--limit", *limit, "How many of each (default 10)")->check(CLI::Range(1, 999));
+  add_node_options(*topics, *topics_opts);
+  topics->callback([&exit_code, topics_opts, since, limit] {
+    auto answer =
+        call_node(*topics_opts, "GET",
+                  "/v1/topics?since=" + path_segment(*since) + "&limit=" + std::to_string(*limit));
+    exit_code = print(*topics_opts, answer, "topics", [](const json& body) {
+      std::cout << cell(body.value("messages", json{})) << " messages\n";
+      const auto intents = body.value("intents", json::array());
+      const auto products = body.value("products", json::array());
+      const auto words = body.value("words", json::array());
+      std::vector<std::vector<std::string>> rows;
+      const size_t n = std::max({intents.size(), products.size(), words.size()});
+      auto at = [](const json& list, size_t i) {
+        return i < list.size() ? cell(list[i]["name"]) + " " + cell(list[i]["count"])
+                               : std::string{};
+      };
+      for (size_t i = 0; i < n; ++i) {
+        rows.push_back({at(intents, i), at(products, i), at(words, i)});
+      }
+      std::cout << table({"intent", "product", "word"}, rows);
+    });
   });
 
   // check-config DIR

@@ -101,6 +101,16 @@ TEST_CASE("sbctl sends as a shopper and shows the conversation, campaigns and ex
   CHECK(json::parse(all.out)["experiments"].size() == 2);
 
   CHECK(c.sbctl({"handoffs"}).exit_code == 0);
+
+  // What shoppers talked about: the inquiry's intent, the products shown and its words.
+  auto topics = c.sbctl({"topics", "--since", "1h", "--json"});
+  REQUIRE_MESSAGE(topics.exit_code == 0, topics.err);
+  auto hot = json::parse(topics.out);
+  CHECK(hot["messages"] == 2);
+  CHECK(contains(hot["intents"].dump(), "product_inquiry"));
+  CHECK(contains(hot["products"].dump(), "AL-ANC-PRO2"));
+  CHECK(contains(hot["words"].dump(), "降噪耳机"));
+  CHECK(c.sbctl({"topics", "--since", "soon"}).exit_code == 2);
 }
 
 TEST_CASE("sbctl nodes shows the node, and sbctl events follows what it publishes") {
@@ -120,7 +130,7 @@ TEST_CASE("sbctl nodes shows the node, and sbctl events follows what it publishe
   options.stderr_path = c.dir.file("events-err.txt");
   auto follower = SB_REQUIRE_OK(process::spawn(
       sb::test::sbctl_binary(),
-      {"events", "--follow", "--type", "conversation.*", "--count", "2", "--json", "--node",
+      {"events", "--follow", "--type", "conversation.*", "--count", "3", "--json", "--node",
        "http://127.0.0.1:" + std::to_string(c.port), "--token", "op-token"},
       options));
   // The stream is subscribed once its first (keep-alive) line arrived or a second passed.

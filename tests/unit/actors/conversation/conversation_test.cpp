@@ -582,16 +582,22 @@ TEST_CASE_FIXTURE(bot_fixture,
   CHECK(conv.state().signals.unresolved_turns == 0);
 
   CHECK(ctx.topics() == std::vector<std::string>{schemas::topics::conversation_started,
+                                                 schemas::topics::conversation_message,
                                                  schemas::topics::product_inquiry,
                                                  schemas::topics::recommendation_shown});
   auto events = ctx.events();
-  REQUIRE(events.size() == 3);
+  REQUIRE(events.size() == 4);
+  // The message itself: intent, products and topic words, never its text.
   CHECK(events[1].intent == "product_inquiry");
   CHECK(events[1].skus == skus_of(r.products));
-  CHECK(events[1].user == "app:u-42");
+  CHECK(std::find(events[1].keywords.begin(), events[1].keywords.end(), "降噪耳机") !=
+        events[1].keywords.end());
+  CHECK(events[2].intent == "product_inquiry");
   CHECK(events[2].skus == skus_of(r.products));
-  CHECK(events[2].conversation_id == "app:u-42#1");
-  CHECK(events[2].message_count == 1);
+  CHECK(events[2].user == "app:u-42");
+  CHECK(events[3].skus == skus_of(r.products));
+  CHECK(events[3].conversation_id == "app:u-42#1");
+  CHECK(events[3].message_count == 1);
   CHECK(outbound().empty());  // the answer goes back in the reply, not as a later message
 }
 
