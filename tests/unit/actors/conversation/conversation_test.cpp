@@ -3,6 +3,7 @@
 // with the shipped bot: answers, handoff to the agent desk, agent messages, retries, masking.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
