@@ -65,9 +65,9 @@ topic_tracker::hot topic_tracker::top(int64_t since_ms, size_t limit) const {
 std::vector<std::string> topic_words(const std::vector<std::string>& tokens, size_t limit) {
   // Function words that segmentation keeps whole but that say nothing about a topic.
   static const std::set<std::string> stopwords{
-      "我们", "你们", "他们", "什么", "怎么", "这个", "那个", "一下", "可以", "有没有", "没有",
-      "一个", "一款", "一点", "是不是", "还是", "就是", "the",  "and",  "for",  "you",  "your",
-      "with", "this", "that", "are",  "have", "what", "how",  "can",  "please"};
+      "我们", "你们", "他们", "什么",   "怎么", "这个", "那个", "一下", "可以",  "有没有", "没有",
+      "一个", "一款", "一点", "是不是", "还是", "就是", "the",  "and",  "for",   "you",    "your",
+      "with", "this", "that", "are",    "have", "what", "how",  "can",  "please"};
   std::vector<std::string> out;
   for (const auto& t : tokens) {
     if (out.size() >= limit) {

@@ -95,8 +95,8 @@ void user_coupons(context& ctx, const httplib::Request& req, httplib::Response& 
   send_json(res, 200, {{"user", user}, {"coupons", out}});
 }
 
-void experiment(context& ctx, const httplib::Request& req, httplib::Response& res) {
-  const std::string id = req.matches[1];
+// Asks the experiment's actor for its report (JSON); "" when it has none.
+result<std::string> experiment_report(context& ctx, const std::string& id) {
   schemas::experiment_event ask;
   ask.kind = "report";
   auto reply = ctx.n.message_bus().request_sync(
@@ -104,20 +104,34 @@ void experiment(context& ctx, const httplib::Request& req, httplib::Response& re
                     ctx.n.node_clock().now_ms()),
       ctx.cfg.bus_request_timeout);
   if (!reply) {
-    if (reply.err().code == errc::not_found || reply.err().code == errc::actor_failed) {
-      send_error(res, 404, "not_found", "no experiment '" + id + "'");
-    } else {
-      send_error(res, reply.err());
-    }
-    return;
+    return reply.err();
   }
   auto report = open_envelope<schemas::experiment_report>(*reply);
-  if (!report || report->json.empty()) {
+  if (!report) {
+    return report.err();
+  }
+  return report->json;
+}
+
+void experiment(context& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  // Only configured experiments are asked: an unknown id must not wake an actor for it.
+  auto ids = ctx.n.configured_keys(schemas::kinds::experiment);
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+    send_error(res, 404, "not_found", "no experiment '" + id + "'");
+    return;
+  }
+  auto report = experiment_report(ctx, id);
+  if (!report) {
+    send_error(res, report.err());
+    return;
+  }
+  if (report->empty()) {
     send_error(res, 404, "not_found", "no experiment '" + id + "'");
     return;
   }
   res.status = 200;
-  res.set_content(report->json, "application/json");
+  res.set_content(*report, "application/json");
 }
 
 // A campaign's counters (from its actor, live or saved) with its ledger totals and budget left.
@@ -193,19 +207,13 @@ void one_campaign(context& ctx, const httplib::Request& req, httplib::Response& 
 void list_experiments(context& ctx, const httplib::Request&, httplib::Response& res) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& id : ctx.n.configured_keys(schemas::kinds::experiment)) {
-    schemas::experiment_event ask;
-    ask.kind = "report";
-    auto reply = ctx.n.message_bus().request_sync(
-        make_envelope(schemas::address{schemas::kinds::experiment, id}, ask,
-                      ctx.n.node_clock().now_ms()),
-        ctx.cfg.bus_request_timeout);
-    if (!reply) {
-      send_error(res, reply.err());
+    auto report = experiment_report(ctx, id);
+    if (!report) {
+      send_error(res, report.err());
       return;
     }
-    auto report = open_envelope<schemas::experiment_report>(*reply);
-    if (report && !report->json.empty()) {
-      out.push_back(nlohmann::json::parse(report->json, nullptr, false));
+    if (!report->empty()) {
+      out.push_back(nlohmann::json::parse(*report, nullptr, false));
     }
   }
   send_json(res, 200, {{"experiments", out}});

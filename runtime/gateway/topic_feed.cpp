@@ -11,16 +11,15 @@ void topic_feed::start() {
     return;
   }
   started_ = true;
-  subscription_ = bus_.subscribe(
-      schemas::topics::conversation_message,
-      [this](const std::string&, const schemas::envelope& env) {
-        auto ev = open_envelope<schemas::conversation_event>(env);
-        if (!ev) {
-          return;
-        }
-        std::lock_guard<std::mutex> lock{mutex_};
-        tracker_.add(ev->at_ms, ev->intent, ev->skus, ev->keywords);
-      });
+  subscription_ = bus_.subscribe(schemas::topics::conversation_message,
+                                 [this](const std::string&, const schemas::envelope& env) {
+                                   auto ev = open_envelope<schemas::conversation_event>(env);
+                                   if (!ev) {
+                                     return;
+                                   }
+                                   std::lock_guard<std::mutex> lock{mutex_};
+                                   tracker_.add(ev->at_ms, ev->intent, ev->skus, ev->keywords);
+                                 });
 }
 
 void topic_feed::stop() {
