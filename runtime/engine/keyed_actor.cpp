@@ -6,7 +6,6 @@
 
 #include "runtime/codec.hpp"
 #include "runtime/logging.hpp"
-#include "runtime/metrics.hpp"
 #include "runtime/saved_state.hpp"
 #include "schemas/actor_record.hpp"
 
@@ -307,16 +306,6 @@ struct keyed_state {
   }
 };
 
-// CAF keeps no cheap node-wide queue length, so each actor records how many messages wait behind
-// the one it starts handling; the histogram shows how deep mailboxes get.
-void observe_mailbox(size_t waiting) {
-  static auto& depth = metrics::registry::global().get_histogram(
-      "sb_actor_mailbox_depth",
-      "Messages waiting in a keyed actor's mailbox when it takes the next",
-      {0, 1, 2, 5, 10, 25, 50, 100, 250, 1000});
-  depth.observe(static_cast<double>(waiting));
-}
-
 caf::behavior keyed_actor(caf::stateful_actor<keyed_state>* self, schemas::address addr,
                           services* svc) {
   auto& st = self->state;
@@ -328,17 +317,13 @@ caf::behavior keyed_actor(caf::stateful_actor<keyed_state>* self, schemas::addre
   svc->counters->activations++;
   return {
       [=](deliver_atom, const schemas::envelope& env) {
-        observe_mailbox(self->mailbox().size());
         auto r = self->state.handle(env);
         if (r.failure) {
           get_logger("actor")->warn("{} failed on {}: {}", to_string(self->state.addr), env.type,
                                     r.failure->to_string());
         }
       },
-      [=](ask_atom, const schemas::envelope& env) -> ask_reply {
-        observe_mailbox(self->mailbox().size());
-        return self->state.handle(env);
-      },
+      [=](ask_atom, const schemas::envelope& env) -> ask_reply { return self->state.handle(env); },
       [=](passivate_atom, bool force) -> bool {
         auto& s = self->state;
         bool saved = !s.loaded || s.save().ok();

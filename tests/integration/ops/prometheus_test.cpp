@@ -132,7 +132,6 @@ TEST_CASE("a node's /metrics after traffic passes promtool check metrics without
            {"sb_actors_live_by_kind", "gauge"},
            {"sb_actor_activations_total", "counter"},
            {"sb_actor_passivations_total", "counter"},
-           {"sb_actor_mailbox_depth", "histogram"},
            {"sb_timers_pending", "gauge"},
            {"sb_timers_fired_total", "counter"},
            {"sb_coupons_issued_total", "counter"},
