@@ -175,6 +175,46 @@ class memory_store final : public store {
     return claim_outcome{claim_status::claimed, req.once_value, -1};
   }
 
+  // -- fenced writes
+  // ---------------------------------------------------------------------------------
+
+  result<bool> raise_fence(std::string_view fence_key, int64_t token) override {
+    if (auto valid = validate_fence_token(token); !valid) {
+      return valid.err();
+    }
+    std::lock_guard<std::mutex> guard{mutex_};
+    purge_expired();
+    auto current = fence_value(fence_key);
+    if (!current) {
+      return current.err();
+    }
+    if (token > *current) {
+      assign(fence_key, std::to_string(token), 0);
+    }
+    return token >= *current;
+  }
+
+  result<bool> put_fenced(std::string_view key, std::string_view value, std::string_view fence_key,
+                          int64_t token) override {
+    if (auto valid = validate_fence_token(token); !valid) {
+      return valid.err();
+    }
+    if (key == fence_key) {
+      return error{errc::invalid_argument, "put_fenced: the key is its own fence"};
+    }
+    std::lock_guard<std::mutex> guard{mutex_};
+    purge_expired();
+    auto current = fence_value(fence_key);
+    if (!current) {
+      return current.err();
+    }
+    if (*current != token) {
+      return false;
+    }
+    assign(key, std::string{value}, 0);
+    return true;
+  }
+
   // -- sorted sets
   // -----------------------------------------------------------------------------------
 
@@ -263,6 +303,19 @@ class memory_store final : public store {
       expiries_.erase(expiries_.begin());
     }
     return now;
+  }
+
+  // Returns the integer a fence holds (absent = 0), with the range Redis can compare exactly.
+  result<int64_t> fence_value(std::string_view fence_key) {
+    auto* e = find(fence_key);
+    if (e == nullptr) {
+      return int64_t{0};
+    }
+    auto parsed = parse_int64(e->value);
+    if (!parsed || *parsed < -claim_exact_max || *parsed > claim_exact_max) {
+      return error{errc::store_protocol, "fence is not an integer within 2^53-1"};
+    }
+    return *parsed;
   }
 
   // Returns the value at `key`, or nullptr.

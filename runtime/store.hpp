@@ -70,9 +70,10 @@ struct claim_outcome {
 };
 
 /// The node's durable key-value store: actor state plus the atomic operations that timers,
-/// coupons, budgets and leases are built on (compare_and_set, increment, claim, sorted-set
-/// remove). Two implementations share one contract (and one test suite):
-/// `memory_store` (embedded default, lost on exit) and `redis_store` (hiredis, survives restarts).
+/// coupons, budgets, leases and partition ownership are built on (compare_and_set, increment,
+/// claim, fenced writes, sorted-set remove). Two implementations share one contract (and one
+/// test suite): `memory_store` (embedded default, lost on exit) and `redis_store` (hiredis,
+/// survives restarts).
 ///
 /// Thread-safety: every method may be called from any thread at any time; each call is atomic on
 /// its own. Calls block the calling thread for at most one store round trip (bounded by the
@@ -118,6 +119,28 @@ class store {
   /// clashing keys, and with errc::store_protocol if a counter holds no decimal
   /// integer (or leaves the exact range).
   virtual result<claim_outcome> claim(const claim_request& req) = 0;
+
+  // -- fenced writes
+  // ---------------------------------------------------------------------------------
+
+  /// Raises the fence at `fence_key` to `token`; returns true if the fence now holds `token`.
+  /// What it is for: in a cluster a node writes an actor's state only while it holds the lease of
+  /// the actor's partition, and that lease's revision is the token. A node that takes a partition
+  /// raises the partition's fence to its new token first, so the late writes of the node that
+  /// lost it (put_fenced with the older token) are refused. The fence is a plain value holding a
+  /// decimal integer (absent = 0). In one atomic step: token > current sets the fence to `token`
+  /// (without TTL) and returns true; token == current changes nothing and returns true; token <
+  /// current changes nothing and returns false. A token outside [1, 2^53 - 1] is
+  /// errc::invalid_argument; a fence holding no decimal integer within +-(2^53 - 1) is
+  /// errc::store_protocol (Redis compares in Lua, whose numbers are doubles).
+  virtual result<bool> raise_fence(std::string_view fence_key, int64_t token) = 0;
+  /// Sets `key` to `value` (without TTL) only if the fence at `fence_key` holds exactly `token`,
+  /// in one atomic step; returns true if written, false (writing nothing) if the fence holds
+  /// anything else. An absent fence counts as 0, so it refuses every token: the writer must have
+  /// raised it. The same token range and errors as raise_fence; `key` equal to `fence_key` is
+  /// errc::invalid_argument.
+  virtual result<bool> put_fenced(std::string_view key, std::string_view value,
+                                  std::string_view fence_key, int64_t token) = 0;
 
   // -- sorted sets
   // -----------------------------------------------------------------------------------
@@ -179,6 +202,16 @@ inline result<void> validate_claim(const claim_request& req) {
       return error{errc::invalid_argument,
                    "claim: sorted set \"" + set + "\" is also a plain key of the claim"};
     }
+  }
+  return {};
+}
+
+/// Returns errc::invalid_argument if `token` cannot be a fence token (outside [1, 2^53 - 1]).
+/// Every store calls it first in raise_fence and put_fenced, so both reject the same tokens.
+inline result<void> validate_fence_token(int64_t token) {
+  if (token < 1 || token > claim_exact_max) {
+    return error{errc::invalid_argument,
+                 "fence token " + std::to_string(token) + " is outside [1, 2^53-1]"};
   }
   return {};
 }

@@ -92,6 +92,27 @@ end
 return {0, '', -1}
 )lua";
 
+// raise_fence and put_fenced as one atomic step each; store.hpp says what they do. KEYS: the
+// fence, then (put only) the key. ARGV: the token (checked by the caller), "raise" or "put", then
+// (put only) the value. The fence is written as the caller's text, never as a Lua number, so it
+// reads back exactly; values within 2^53-1 compare exactly as doubles.
+constexpr std::string_view fence_script = R"lua(
+local text = redis.call('GET', KEYS[1]) or '0'
+local current = string.match(text, '^%-?%d+$') and tonumber(text)
+if not current or current < -9007199254740991 or current > 9007199254740991 then
+  return redis.error_reply('ERR fence is not an integer within 2^53-1')
+end
+local token = tonumber(ARGV[1])
+if ARGV[2] == 'raise' then
+  if token > current then redis.call('SET', KEYS[1], ARGV[1]) end
+  if token >= current then return 1 end
+  return 0
+end
+if token ~= current then return 0 end
+redis.call('SET', KEYS[2], ARGV[3])
+return 1
+)lua";
+
 // A Lua script and the SHA1 under which SCRIPT LOAD cached it.
 struct lua_script {
   std::string_view source;
@@ -135,11 +156,12 @@ std::optional<int64_t> parse_score(const std::string& text) {
 class redis_store final : public store {
  public:
   redis_store(std::unique_ptr<internal::redis_pool> pool, std::string prefix, lua_script cas,
-              lua_script claim)
+              lua_script claim, lua_script fence)
       : pool_(std::move(pool)),
         prefix_(std::move(prefix)),
         cas_(std::move(cas)),
-        claim_(std::move(claim)) {}
+        claim_(std::move(claim)),
+        fence_(std::move(fence)) {}
 
   // -- plain values
   // ----------------------------------------------------------------------------------
@@ -277,6 +299,32 @@ class redis_store final : public store {
     }
   }
 
+  // -- fenced writes
+  // ---------------------------------------------------------------------------------
+
+  result<bool> raise_fence(std::string_view fence_key, int64_t token) override {
+    if (auto valid = validate_fence_token(token); !valid) {
+      return valid.err();
+    }
+    const std::string fence = full(fence_key);
+    const std::string token_text = std::to_string(token);
+    return fenced(run(fence_, {"1", fence, token_text, "raise"}), "raise_fence");
+  }
+
+  result<bool> put_fenced(std::string_view key, std::string_view value, std::string_view fence_key,
+                          int64_t token) override {
+    if (auto valid = validate_fence_token(token); !valid) {
+      return valid.err();
+    }
+    if (key == fence_key) {
+      return error{errc::invalid_argument, "put_fenced: the key is its own fence"};
+    }
+    const std::string fence = full(fence_key);
+    const std::string k = full(key);
+    const std::string token_text = std::to_string(token);
+    return fenced(run(fence_, {"2", fence, k, token_text, "put", value}), "put_fenced");
+  }
+
   // -- sorted sets
   // -----------------------------------------------------------------------------------
 
@@ -376,6 +424,15 @@ class redis_store final : public store {
     return true;
   }
 
+  // Returns the fence script's answer (1 or 0) as a bool.
+  static result<bool> fenced(result<redis_reply> reply, std::string_view command) {
+    auto answer = integer_of(std::move(reply), command);
+    if (!answer) {
+      return answer.err();
+    }
+    return *answer == 1;
+  }
+
   // Runs `script` by its SHA with `args` (numkeys, KEYS, ARGV). A restarted server has forgotten
   // the script; EVAL then sends it again (and caches it).
   result<redis_reply> run(const lua_script& script, std::vector<std::string_view> args) {
@@ -413,6 +470,7 @@ class redis_store final : public store {
   const std::string prefix_;
   const lua_script cas_;
   const lua_script claim_;
+  const lua_script fence_;
 };
 
 // Returns `source` cached on the server under its SHA.
@@ -447,8 +505,13 @@ result<std::unique_ptr<store>> make_redis_store(const redis_settings& settings) 
   if (!claim) {
     return claim.err();
   }
-  return std::unique_ptr<store>{
-      new redis_store(std::move(*pool), settings.key_prefix, std::move(*cas), std::move(*claim))};
+  auto fence = load(**pool, fence_script);
+  if (!fence) {
+    return fence.err();
+  }
+  return std::unique_ptr<store>{new redis_store(std::move(*pool), settings.key_prefix,
+                                                std::move(*cas), std::move(*claim),
+                                                std::move(*fence))};
 }
 
 }  // namespace sb

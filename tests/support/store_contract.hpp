@@ -447,6 +447,111 @@ void check_concurrency(Fixture& f) {
   }
 }
 
+// -- fenced writes
+// ---------------------------------------------------------------------------------
+
+/// Checks raise_fence and put_fenced: the token that raised the fence writes, an older one is
+/// refused once a newer one raised it, equal raises pass, lower ones change nothing, bad tokens
+/// and bad fences are errors, and 8 racing raises leave the highest token.
+template <class Fixture>
+void check_fences(Fixture& f) {
+  store& s = f.store();
+  auto value_of = [&s](const std::string& key) { return SB_REQUIRE_OK(s.get(key)); };
+  SUBCASE("a raised fence lets its token write") {
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 3)));
+    CHECK(value_of("fence:7") == opt_string{"3"});
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v1", "fence:7", 3)));
+    CHECK(value_of("state:a") == opt_string{"v1"});
+    CHECK(SB_REQUIRE_OK(s.ttl_ms("state:a")) == int64_t{0});
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v2", "fence:7", 3)));
+    CHECK(value_of("state:a") == opt_string{"v2"});
+  }
+  SUBCASE("a put_fenced with a token the fence does not hold writes nothing") {
+    // Absent = 0: an unraised fence refuses every token.
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:7", 1)));
+    CHECK(value_of("state:a") == std::nullopt);
+    CHECK(value_of("fence:7") == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 5)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:7", 6)));  // newer than held
+    CHECK(value_of("state:a") == std::nullopt);
+  }
+  SUBCASE("a higher raise refuses the old token's writes and keeps the new owner's value") {
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 3)));
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "old owner", "fence:7", 3)));
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 9)));
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "new owner", "fence:7", 9)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_fenced("state:a", "late write", "fence:7", 3)));
+    CHECK(value_of("state:a") == opt_string{"new owner"});
+    CHECK(value_of("fence:7") == opt_string{"9"});
+  }
+  SUBCASE("raising to the token the fence holds succeeds and changes nothing") {
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 4)));
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 4)));
+    CHECK(value_of("fence:7") == opt_string{"4"});
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:7", 4)));
+  }
+  SUBCASE("raising to a lower token fails and leaves the fence where it was") {
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", 8)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.raise_fence("fence:7", 7)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.raise_fence("fence:7", 1)));
+    CHECK(value_of("fence:7") == opt_string{"8"});
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:7", 8)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_fenced("state:b", "v", "fence:7", 7)));
+  }
+  SUBCASE("fences are independent of each other") {
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:1", 10)));
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:2", 2)));
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:2", 2)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_fenced("state:b", "v", "fence:1", 2)));
+  }
+  SUBCASE("a fence holding no integer is a protocol error for both calls, changing nothing") {
+    SB_REQUIRE_OK(s.put("fence:7", "abc"));
+    SB_REQUIRE_OK(s.put("state:a", "before"));
+    CHECK(code_of(s.put_fenced("state:a", "v", "fence:7", 1)) == errc::store_protocol);
+    CHECK(code_of(s.raise_fence("fence:7", 1)) == errc::store_protocol);
+    CHECK(value_of("fence:7") == opt_string{"abc"});
+    CHECK(value_of("state:a") == opt_string{"before"});
+    SB_REQUIRE_OK(s.put("fence:8", "12.5"));
+    CHECK(code_of(s.put_fenced("state:a", "v", "fence:8", 12)) == errc::store_protocol);
+  }
+  SUBCASE("a token outside 1 .. 2^53-1 or a key that is its own fence is an invalid argument") {
+    for (int64_t bad : {int64_t{0}, int64_t{-1}, claim_exact_max + 1}) {
+      CAPTURE(bad);
+      CHECK(code_of(s.raise_fence("fence:7", bad)) == errc::invalid_argument);
+      CHECK(code_of(s.put_fenced("state:a", "v", "fence:7", bad)) == errc::invalid_argument);
+    }
+    CHECK(value_of("fence:7") == std::nullopt);
+    CHECK(SB_REQUIRE_OK(s.raise_fence("fence:7", claim_exact_max)));
+    CHECK(code_of(s.put_fenced("fence:7", "v", "fence:7", claim_exact_max)) ==
+          errc::invalid_argument);
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:7", claim_exact_max)));
+    CHECK(value_of("fence:7") == opt_string{std::to_string(claim_exact_max)});
+  }
+  SUBCASE("of 8 threads raising different tokens the highest ends up on the fence") {
+    constexpr int threads = 8;
+    // Thread i raises tokens 8k + i + 1 for k = 0..49, in a different order per thread: tokens
+    // 1..400 in all, so the fence must end at 400 whatever the interleaving.
+    std::atomic<int> failures{0};
+    std::atomic<int> accepted_max{0};
+    run_together(threads, [&](int i) {
+      for (int k = 0; k < 50; ++k) {
+        const int step = (i % 2 == 0) ? k : 49 - k;
+        const int token = threads * step + i + 1;
+        auto raised = s.raise_fence("fence:7", token);
+        failures.fetch_add(raised.ok() ? 0 : 1);
+        if (raised.ok() && *raised && token == 400) {
+          accepted_max.fetch_add(1);
+        }
+      }
+    });
+    CHECK(failures.load() == 0);
+    CHECK(accepted_max.load() == 1);  // 400 is never below the fence, so its raise succeeds
+    CHECK(value_of("fence:7") == opt_string{"400"});
+    CHECK(SB_REQUIRE_OK(s.put_fenced("state:a", "v", "fence:7", 400)));
+    CHECK_FALSE(SB_REQUIRE_OK(s.put_fenced("state:a", "w", "fence:7", 399)));
+  }
+}
+
 // -- claims
 // ----------------------------------------------------------------------------------------
 

@@ -82,6 +82,11 @@ TEST_CASE("the redis store loses no update under concurrent callers") {
   sb::test::check_concurrency(f);
 }
 
+TEST_CASE("the redis store fences writes as the store contract says") {
+  redis_fixture f;
+  sb::test::check_fences(f);
+}
+
 TEST_CASE("the redis store claims all or nothing as the store contract says") {
   redis_fixture f;
   sb::test::check_claims(f);
@@ -220,6 +225,10 @@ TEST_CASE("a restarted redis server is reconnected to on the next call") {
   auto claimed = SB_REQUIRE_OK(store->claim(sb::test::claim_of("once", "v", {{"n", 1, 5}})));
   CHECK(claimed.status == sb::claim_status::claimed);
   CHECK(SB_REQUIRE_OK(store->get("n")) == sb::test::opt_string{"1"});
+  // ... and the fence script.
+  CHECK(SB_REQUIRE_OK(store->raise_fence("fence", 2)));
+  CHECK(SB_REQUIRE_OK(store->put_fenced("state", "v", "fence", 2)));
+  CHECK(SB_REQUIRE_OK(store->get("state")) == sb::test::opt_string{"v"});
 
   // Every pooled connection died with the old server; busy threads reach all of them.
   SB_REQUIRE_OK(server.restart());

@@ -50,6 +50,11 @@ TEST_CASE("the memory store loses no update under concurrent callers") {
   sb::test::check_concurrency(f);
 }
 
+TEST_CASE("the memory store fences writes as the store contract says") {
+  memory_fixture f;
+  sb::test::check_fences(f);
+}
+
 TEST_CASE("the memory store claims all or nothing as the store contract says") {
   memory_fixture f;
   sb::test::check_claims(f);
