@@ -42,6 +42,10 @@ std::string_view to_string(errc code) noexcept {
       return "actor_failed";
     case errc::unexpected_type:
       return "unexpected_type";
+    case errc::bus_unavailable:
+      return "bus_unavailable";
+    case errc::fenced:
+      return "fenced";
   }
   return "unknown";
 }

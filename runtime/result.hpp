@@ -43,6 +43,10 @@ enum class errc {
   unknown_kind,     ///< An address names an actor kind that no module registered.
   actor_failed,     ///< The addressed actor failed while handling the message.
   unexpected_type,  ///< An actor received a message type it does not handle.
+  // -- cluster
+  // ---------------------------------------------------------------------------------------
+  bus_unavailable,  ///< The message bus (NATS) cannot be reached or refused the operation.
+  fenced,           ///< A write was refused: this node no longer holds the partition's lease.
 };
 
 /// Returns the stable snake_case name of an error code (used in logs, JSON errors and metrics).

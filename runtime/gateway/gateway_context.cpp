@@ -22,6 +22,8 @@ int http_status(errc code) {
       return 504;
     case errc::shutting_down:
     case errc::store_unavailable:
+    case errc::bus_unavailable:
+    case errc::fenced:
       return 503;
     default:
       return 500;
