@@ -42,6 +42,16 @@ class bus {
   /// Publishes `env` as an event on `topic` (dot-separated, see topic_matches()).
   virtual void publish(std::string_view topic, schemas::envelope env) = 0;
 
+  /// deliver() on behalf of a keyed actor, called after the state change that caused the message
+  /// was saved. The NATS bus takes the in-process path when this node holds the address's
+  /// partition; the default is deliver(). Must not block.
+  virtual void deliver_from_actor(schemas::envelope env) { deliver(std::move(env)); }
+
+  /// publish() on behalf of a keyed actor (see deliver_from_actor()). Must not block.
+  virtual void publish_from_actor(std::string_view topic, schemas::envelope env) {
+    publish(topic, std::move(env));
+  }
+
   /// Subscribes the actor at `subscriber`: every matching event is delivered to it (activating it).
   /// Returns a subscription id for unsubscribe().
   virtual uint64_t subscribe(std::string pattern, schemas::address subscriber) = 0;

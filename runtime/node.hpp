@@ -4,11 +4,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/bus.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/cluster/cluster_member.hpp"
 #include "runtime/config/node_config.hpp"
 #include "runtime/keyed_behavior.hpp"
 #include "runtime/result.hpp"
@@ -34,6 +36,13 @@ struct node_stats {
 };
 
 class node;
+
+/// One live actor of a node (for listings).
+struct live_actor_info {
+  schemas::address addr;
+  int64_t activated_at_ms = 0;
+  int64_t last_active_ms = 0;
+};
 
 /// What the registration of kinds may use: the node's config, clock and store (all outlive every
 /// actor of the node). Valid only during the registration call; keep references to clk and
@@ -119,11 +128,19 @@ class node {
   /// name, trigger and budget), or "" if it does not define it.
   [[nodiscard]] std::string describe(const std::string& kind, const std::string& key) const;
 
+  /// Returns this node's part in its cluster (members, leases, intake counters), or nullopt on an
+  /// embedded node (bus.kind inproc).
+  [[nodiscard]] std::optional<cluster::member_status> cluster_status() const;
+
+  /// Returns the live actors of `kind` ("" for every kind) on this node.
+  std::vector<live_actor_info> live_actors(const std::string& kind);
+
   /// Returns the counters and the live actors now.
   [[nodiscard]] node_stats stats();
 
-  /// Stops firing timers, passivates every actor (saving its state) and refuses new work.
-  /// Idempotent; returns how many actors it passivated.
+  /// Stops firing timers, passivates every actor (saving its state) and refuses new work; a
+  /// cluster node first hands its partitions over to the other nodes. Idempotent; returns how
+  /// many actors it passivated.
   int64_t drain();
 
   /// True once drain() started.

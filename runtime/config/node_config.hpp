@@ -31,8 +31,24 @@ struct node_config {
   int64_t gateway_threads = 8;
   int64_t gateway_max_body_bytes = 65536;
   // bus
-  std::string bus_kind = "inproc";
+  std::string bus_kind = "inproc";  ///< inproc or nats
   ms bus_request_timeout{2000};
+  // nats (bus.kind: nats)
+  std::string nats_servers = "nats://127.0.0.1:4222";  ///< comma-separated URLs
+  std::string nats_user;
+  std::string nats_password;
+  std::string nats_token;
+  std::string nats_tls_ca_file;
+  std::string nats_tls_cert_file;
+  std::string nats_tls_key_file;
+  // cluster (bus.kind: nats)
+  int64_t cluster_partitions = 256;
+  ms cluster_lease_time{10'000};
+  ms cluster_renew_interval{1000};
+  std::string cluster_intake_storage = "file";  ///< file or memory
+  ms cluster_intake_max_age{std::chrono::hours(24)};
+  ms cluster_intake_ack_wait{5000};
+  int64_t cluster_intake_max_ack_pending = 1000;
   // store
   std::string store_kind = "memory";  ///< memory or redis
   std::string store_redis_host = "127.0.0.1";

@@ -22,12 +22,21 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;          // stop taki
 using status_atom = caf::atom_constant<caf::atom("status")>;        // status snapshot
 using inspect_atom = caf::atom_constant<caf::atom("inspect")>;      // inspect one address
 using poll_atom = caf::atom_constant<caf::atom("poll")>;            // fire due timers now
+using release_atom = caf::atom_constant<caf::atom("release")>;      // passivate one partition
+using list_atom = caf::atom_constant<caf::atom("list")>;            // list live actors
 
 /// The answer of a keyed actor to an `ask`: the reply envelope (type empty if the behaviour did not
 /// reply) or the error the behaviour returned.
 struct ask_reply {
   schemas::envelope reply;
   std::optional<sb::error> failure;
+};
+
+/// One live actor, as listed by a shard.
+struct live_actor {
+  schemas::address addr;
+  int64_t activated_at_ms = 0;
+  int64_t last_active_ms = 0;
 };
 
 /// A registry shard's counts, summed by the node.
@@ -44,4 +53,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::schemas::envelope)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::schemas::address)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::engine::ask_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::engine::shard_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sb::engine::live_actor>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::event_handler)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::reply_handler)

@@ -89,6 +89,32 @@ void request_once(caf::event_based_actor* self, caf::actor shard, std::chrono::m
           });
 }
 
+// Sends every request it gets to the owning shard, in arrival order (CAF keeps the order of
+// messages between two actors), and hands each reply to its handler.
+caf::behavior sequencer(caf::event_based_actor* self, std::vector<caf::actor> shards) {
+  return {
+      [=](ask_atom, schemas::envelope& env, int64_t timeout_ms, reply_handler& on_reply) {
+        const auto& shard = shards[shard_index(env.to, shards.size())];
+        self->request(shard, std::chrono::milliseconds(timeout_ms), ask_atom::value, std::move(env))
+            .then(
+                [on_reply](ask_reply& r) {
+                  if (r.failure) {
+                    on_reply(std::move(*r.failure));
+                  } else {
+                    on_reply(std::move(r.reply));
+                  }
+                },
+                [on_reply](caf::error& e) {
+                  if (e == caf::sec::request_timeout) {
+                    on_reply(error{errc::timeout, "no reply in time"});
+                  } else {
+                    on_reply(error{errc::actor_failed, caf::to_string(e)});
+                  }
+                });
+      },
+  };
+}
+
 }  // namespace
 
 size_t shard_index(const schemas::address& addr, size_t count) noexcept {
@@ -126,6 +152,7 @@ inproc_bus::inproc_bus(caf::actor_system& sys, std::vector<caf::actor> shards,
                        node_counters* counters)
     : sys_(sys), shards_(std::move(shards)), counters_(counters) {
   router_ = sys_.spawn(topic_router, shards_);
+  sequencer_ = sys_.spawn(sequencer, shards_);
 }
 
 inproc_bus::~inproc_bus() {
@@ -137,6 +164,24 @@ void inproc_bus::stop() {
     caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
     router_ = nullptr;
   }
+  if (sequencer_) {
+    caf::anon_send_exit(sequencer_, caf::exit_reason::user_shutdown);
+    sequencer_ = nullptr;
+  }
+}
+
+void inproc_bus::request_in_order(schemas::envelope env, std::chrono::milliseconds timeout,
+                                  reply_handler on_reply) {
+  if (!valid_address(env.to)) {
+    on_reply(error{errc::invalid_argument, "malformed address '" + to_string(env.to) + "'"});
+    return;
+  }
+  if (!sequencer_) {
+    on_reply(error{errc::shutting_down, "the node is stopping"});
+    return;
+  }
+  caf::anon_send(sequencer_, ask_atom::value, std::move(env), static_cast<int64_t>(timeout.count()),
+                 std::move(on_reply));
 }
 
 const caf::actor& inproc_bus::shard_for(const schemas::address& addr) const {

@@ -29,6 +29,12 @@ class inproc_bus final : public bus {
   uint64_t subscribe(std::string pattern, event_handler handler) override;
   void unsubscribe(uint64_t id) override;
 
+  /// Like request(), but requests made through this method reach their actors in the order of
+  /// the calls (one sequencer actor sends them all): the cluster's intake applies a partition's
+  /// messages in stream order this way.
+  void request_in_order(schemas::envelope env, std::chrono::milliseconds timeout,
+                        reply_handler on_reply);
+
   /// Returns the registry shard that owns `addr`.
   [[nodiscard]] const caf::actor& shard_for(const schemas::address& addr) const;
 
@@ -39,6 +45,7 @@ class inproc_bus final : public bus {
   caf::actor_system& sys_;
   std::vector<caf::actor> shards_;
   caf::actor router_;
+  caf::actor sequencer_;
   node_counters* counters_;
   std::atomic<uint64_t> next_subscription_{1};
 };

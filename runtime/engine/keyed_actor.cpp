@@ -84,9 +84,9 @@ class shell_context final : public actor_context {
   void flush() {
     for (auto& [topic, env] : outbox_) {
       if (topic.empty()) {
-        svc_.message_bus->deliver(std::move(env));
+        svc_.message_bus->deliver_from_actor(std::move(env));
       } else {
-        svc_.message_bus->publish(topic, std::move(env));
+        svc_.message_bus->publish_from_actor(topic, std::move(env));
       }
     }
     outbox_.clear();
@@ -164,11 +164,38 @@ struct keyed_state {
     if (unchanged()) {
       return {};
     }
-    if (auto r = svc->state_store->put(record_key(addr), bytes); !r) {
-      svc->counters->store_errors++;
+    if (auto r = write_record(bytes); !r) {
       return r;
     }
     saved_bytes = std::move(bytes);
+    return {};
+  }
+
+  // On a cluster node the write carries the partition's fencing token: once another node took
+  // the partition (and raised the fence), this node's late writes are refused.
+  result<void> write_record(const std::string& bytes) {
+    if (svc->partitions == nullptr) {
+      auto r = svc->state_store->put(record_key(addr), bytes);
+      if (!r) {
+        svc->counters->store_errors++;
+      }
+      return r;
+    }
+    auto p = svc->partitions->partition_of(addr);
+    auto token = svc->partitions->token(p);
+    if (token == 0) {
+      return error{errc::fenced, "partition " + std::to_string(p) + " is not held by this node"};
+    }
+    auto written =
+        svc->state_store->put_fenced(record_key(addr), bytes, cluster::fence_key(p), token);
+    if (!written) {
+      svc->counters->store_errors++;
+      return written.err();
+    }
+    if (!*written) {
+      return error{errc::fenced,
+                   "partition " + std::to_string(p) + " was taken over by another node"};
+    }
     return {};
   }
 

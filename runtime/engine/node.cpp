@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "actors/kinds.hpp"
+#include "runtime/cluster/cluster_member.hpp"
 #include "runtime/codec.hpp"
 #include "runtime/engine/caf_types.hpp"
 #include "runtime/engine/inproc_bus.hpp"
@@ -59,6 +60,7 @@ struct node::impl {
   std::unique_ptr<caf::actor_system> sys;
   std::vector<caf::actor> shards;
   std::unique_ptr<engine::inproc_bus> bus;
+  std::unique_ptr<cluster::cluster_member> member;  // Cluster nodes only.
   caf::actor timer_service;
   caf::actor sweeper;
   std::atomic<bool> draining{false};
@@ -106,7 +108,15 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
   } else {
     p->st = make_memory_store(*p->clk);
   }
-  p->timers = std::make_unique<timer_store>(*p->st);
+  if (cfg.bus_kind == "nats") {
+    auto member = cluster::cluster_member::connect(cfg);
+    if (!member) {
+      return member.err();
+    }
+    p->member = std::move(*member);
+  }
+  p->timers = std::make_unique<timer_store>(
+      *p->st, p->member ? static_cast<uint32_t>(cfg.cluster_partitions) : 1U);
   kind_setup setup{p->kinds, p->cfg, *p->clk, *p->st};
   auto registered =
       opts.register_kinds ? opts.register_kinds(setup) : register_builtin_kinds(setup);
@@ -132,6 +142,27 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
   }
   p->bus = std::make_unique<engine::inproc_bus>(*p->sys, p->shards, &p->counters);
   svc.message_bus = p->bus.get();
+  if (p->member) {
+    svc.partitions = &p->member->table();
+    cluster::engine_hooks hooks;
+    hooks.local = p->bus.get();
+    auto* local = p->bus.get();
+    hooks.apply_in_order = [local](schemas::envelope env, std::chrono::milliseconds timeout,
+                                   reply_handler on_reply) {
+      local->request_in_order(std::move(env), timeout, std::move(on_reply));
+    };
+    auto* raw = p.get();
+    hooks.passivate_partition = [raw](uint32_t partition) {
+      int64_t total = 0;
+      for (const auto& s : raw->shards) {
+        auto n =
+            raw->ask<int64_t>(s, std::chrono::seconds(60), engine::release_atom::value, partition);
+        total += n ? *n : 0;
+      }
+      return total;
+    };
+    svc.message_bus = &p->member->make_bus(std::move(hooks));
+  }
 
   engine::timer_service_settings ts;
   ts.poll_interval = cfg.timers_poll_interval;
@@ -139,6 +170,10 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
   ts.self_ticking = opts.self_ticking;
   auto* bus_ptr = p->bus.get();
   ts.shard_for = [bus_ptr](const schemas::address& a) { return bus_ptr->shard_for(a); };
+  if (p->member) {
+    auto* table = &p->member->table();
+    ts.partitions_to_poll = [table] { return table->accepting_partitions(); };
+  }
   p->timer_service = engine::spawn_timer_service(*p->sys, &svc, std::move(ts));
   if (opts.self_ticking) {
     p->sweeper = p->sys->spawn(sweeper, p->shards, p->clk, cfg.actors_sweep_interval);
@@ -150,6 +185,13 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
   std::unique_ptr<node> started{new node(std::move(p))};
   if (after_start) {
     if (auto r = after_start(*started); !r) {
+      return r.err();
+    }
+  }
+  // Actor subscriptions exist now: only then take partitions and consume their intake.
+  if (auto& member = started->impl_->member) {
+    nlohmann::json info{{"node", cfg.node_id}, {"gateway", cfg.gateway_listen}};
+    if (auto r = member->start(*started->impl_->st, info.dump()); !r) {
       return r.err();
     }
   }
@@ -178,6 +220,9 @@ result<void> node::reload() {
 
 node::~node() {
   drain();
+  if (impl_->member) {
+    impl_->member->stop();
+  }
   auto exit_all = [this](const caf::actor& a) {
     if (a) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -193,7 +238,32 @@ node::~node() {
 }
 
 bus& node::message_bus() {
+  if (impl_->member) {
+    return impl_->member->message_bus();
+  }
   return *impl_->bus;
+}
+
+std::optional<cluster::member_status> node::cluster_status() const {
+  if (!impl_->member) {
+    return std::nullopt;
+  }
+  return impl_->member->status();
+}
+
+std::vector<live_actor_info> node::live_actors(const std::string& kind) {
+  std::vector<live_actor_info> out;
+  for (const auto& s : impl_->shards) {
+    auto some = impl_->ask<std::vector<engine::live_actor>>(s, std::chrono::seconds(5),
+                                                            engine::list_atom::value, kind);
+    if (!some) {
+      continue;
+    }
+    for (auto& a : *some) {
+      out.push_back(live_actor_info{std::move(a.addr), a.activated_at_ms, a.last_active_ms});
+    }
+  }
+  return out;
 }
 store& node::state_store() {
   return *impl_->st;
@@ -305,6 +375,13 @@ int64_t node::drain() {
   }
   impl_->draining = true;
   auto log = get_logger("node");
+  if (impl_->member) {
+    // Hand every partition over first (intake drained, actors passivated, leases released), so
+    // the other nodes take them at once and nothing is delivered twice.
+    log->info("leaving the cluster: handing over {} partitions",
+              impl_->member->table().held_count());
+    impl_->member->leave();
+  }
   log->info("draining: stopping timers, passivating actors");
   (void)impl_->ask<bool>(impl_->timer_service, std::chrono::seconds(10), engine::drain_atom::value);
   if (impl_->sweeper) {

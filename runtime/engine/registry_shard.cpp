@@ -18,6 +18,7 @@ struct held_message {
 
 struct entry {
   caf::actor hdl;
+  int64_t activated_at_ms = 0;
   int64_t last_active_ms = 0;
   bool passivating = false;
   std::vector<held_message> held;
@@ -53,6 +54,7 @@ entry* activate(shard_actor* self, const schemas::address& addr) {
   st.by_actor.emplace(child.address(), addr);
   auto& e = st.entries[addr];
   e.hdl = child;
+  e.activated_at_ms = st.svc->node_clock->now_ms();
   return &e;
 }
 
@@ -77,6 +79,13 @@ std::optional<sb::error> refuse(shard_actor* self, const schemas::envelope& env)
   }
   if (st.svc->kinds->find(env.to.kind) == nullptr) {
     return sb::error{errc::unknown_kind, "no actor kind '" + env.to.kind + "'"};
+  }
+  if (const auto* table = st.svc->partitions) {
+    auto p = table->partition_of(env.to);
+    if (!table->accepting(p)) {
+      return sb::error{errc::fenced, "partition " + std::to_string(p) + " of " + to_string(env.to) +
+                                         " is not served by this node"};
+    }
   }
   return std::nullopt;
 }
@@ -167,7 +176,13 @@ caf::behavior registry_shard(shard_actor* self, services* svc) {
   self->set_down_handler([=](caf::down_msg& dm) { on_down(self, dm); });
   return {
       [=](deliver_atom, schemas::envelope& env) {
-        if (auto why = refuse(self, env)) {
+        auto why = refuse(self, env);
+        if (why && why->code == errc::fenced) {
+          // The partition moved (or is moving) away: the intake takes it to its new owner.
+          self->state.svc->message_bus->deliver(std::move(env));
+          return;
+        }
+        if (why) {
           self->state.svc->counters->undeliverable++;
           get_logger("registry")
               ->warn("dropped {} for {}: {}", env.type, to_string(env.to), why->to_string());
@@ -203,6 +218,27 @@ caf::behavior registry_shard(shard_actor* self, services* svc) {
           all.push_back(&e);
         }
         return passivate_and_wait(self, all, true);
+      },
+      [=](release_atom, uint32_t partition) -> caf::result<int64_t> {
+        auto& st = self->state;
+        std::vector<entry*> targets;
+        if (st.svc->partitions != nullptr) {
+          for (auto& [addr, e] : st.entries) {
+            if (st.svc->partitions->partition_of(addr) == partition) {
+              targets.push_back(&e);
+            }
+          }
+        }
+        return passivate_and_wait(self, targets, true);
+      },
+      [=](list_atom, const std::string& kind) -> std::vector<live_actor> {
+        std::vector<live_actor> out;
+        for (const auto& [addr, e] : self->state.entries) {
+          if (kind.empty() || addr.kind == kind) {
+            out.push_back(live_actor{addr, e.activated_at_ms, e.last_active_ms});
+          }
+        }
+        return out;
       },
       [=](status_atom) -> shard_status {
         shard_status out;

@@ -7,6 +7,7 @@
 
 #include "runtime/bus.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/cluster/partition_table.hpp"
 #include "runtime/keyed_behavior.hpp"
 #include "runtime/store.hpp"
 #include "runtime/timer_store.hpp"
@@ -37,6 +38,10 @@ struct services {
   const clock* node_clock = nullptr;
   const kind_registry* kinds = nullptr;
   node_counters* counters = nullptr;
+  /// The partitions this node holds (cluster mode); nullptr on an embedded node, which owns
+  /// every address. With a table, state writes are fenced and work for partitions the node does
+  /// not serve is refused.
+  cluster::partition_table* partitions = nullptr;
   int64_t idle_passivate_ms = 300'000;
   size_t recent_msg_ids = 32;
 };

@@ -27,7 +27,19 @@ std::string flight_key(const schemas::timer_record& t) {
 void fire_due(service_actor* self, std::function<void(int64_t)> done) {
   auto& st = self->state;
   auto now = st.svc->node_clock->now_ms();
-  auto due = st.svc->timers->due(now, st.settings.batch);
+  result<std::vector<schemas::timer_record>> due = std::vector<schemas::timer_record>{};
+  if (st.settings.partitions_to_poll) {
+    for (auto p : st.settings.partitions_to_poll()) {
+      auto some = st.svc->timers->due_in(p, now, st.settings.batch);
+      if (!some) {
+        due = some.err();
+        break;
+      }
+      due->insert(due->end(), some->begin(), some->end());
+    }
+  } else {
+    due = st.svc->timers->due(now, st.settings.batch);
+  }
   if (!due) {
     st.svc->counters->store_errors++;
     get_logger("timers")->warn("cannot read due timers: {}", due.err().to_string());

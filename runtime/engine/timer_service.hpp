@@ -14,6 +14,9 @@ struct timer_service_settings {
   size_t batch = 1000;
   bool self_ticking = true;  ///< false: fires only on poll requests (scripted demo, tests).
   std::function<caf::actor(const schemas::address&)> shard_for;
+  /// Cluster nodes: the partitions whose due sets to poll (those the node serves); empty
+  /// function: the store's one due set (embedded node).
+  std::function<std::vector<uint32_t>()> partitions_to_poll;
 };
 
 /// Spawns the node's timer service: it polls the timer store for due timers (every poll_interval

@@ -64,6 +64,50 @@ void publish_actor_gauges(node& n, metrics::registry& reg) {
   }
 }
 
+// The cluster's side of a node: partitions, intake, NATS connection. The caller holds
+// mirror_mutex.
+void publish_cluster_metrics(const cluster::member_status& c, metrics::registry& reg) {
+  reg.get_gauge("sb_cluster_members", "Live nodes this node sees in its cluster")
+      .set(static_cast<double>(c.members.size()));
+  reg.get_gauge("sb_cluster_partitions_held", "Partitions whose lease this node holds")
+      .set(static_cast<double>(c.leases.size()));
+  mirror_counter(reg, "sb_cluster_partitions_taken_total", "Partition leases taken since start",
+                 c.partitions_taken);
+  mirror_counter(reg, "sb_cluster_partitions_released_total",
+                 "Partitions handed over to other nodes since start", c.partitions_released);
+  mirror_counter(reg, "sb_cluster_partitions_lost_total",
+                 "Partition leases lost (renewal refused or overdue) since start",
+                 c.partitions_lost);
+  mirror_counter(reg, "sb_intake_published_total",
+                 "Messages this node wrote to the JetStream intake since start",
+                 c.intake_published);
+  mirror_counter(reg, "sb_intake_publish_errors_total",
+                 "Intake publishes JetStream did not acknowledge since start",
+                 c.intake_publish_errors);
+  mirror_counter(reg, "sb_intake_applied_total",
+                 "Intake messages applied by this node's actors and acked since start",
+                 c.intake_applied);
+  mirror_counter(reg, "sb_intake_redelivered_total",
+                 "Intake messages received more than once since start", c.intake_redelivered);
+  mirror_counter(reg, "sb_intake_retried_total",
+                 "Intake messages given back for another try or another owner since start",
+                 c.intake_naked);
+  mirror_counter(reg, "sb_intake_rejected_total",
+                 "Undecodable or misrouted intake messages dropped since start", c.intake_rejected);
+  reg.get_gauge("sb_intake_in_flight", "Intake messages received and not yet acked")
+      .set(static_cast<double>(c.intake_in_flight));
+  reg.get_gauge("sb_intake_lag_messages",
+                "Intake messages of this node's partitions not yet delivered (JetStream "
+                "consumer lag)")
+      .set(static_cast<double>(c.intake_lag));
+  mirror_counter(reg, "sb_nats_reconnects_total", "Reconnections to NATS since start",
+                 c.publisher.reconnects + c.subscriber.reconnects);
+  reg.get_gauge("sb_nats_pending_bytes", "Bytes buffered for NATS, not yet sent")
+      .set(static_cast<double>(c.publisher.pending_bytes + c.subscriber.pending_bytes));
+  reg.get_gauge("sb_nats_connected", "1 while both NATS connections are up")
+      .set(c.publisher.connected && c.subscriber.connected ? 1.0 : 0.0);
+}
+
 // Mirrors the node's counters and live actors into the process metrics just before a scrape.
 void publish_node_metrics(node& n) {
   static std::mutex mirror_mutex;
@@ -104,6 +148,9 @@ void publish_node_metrics(node& n) {
   if (auto pending = n.timers().pending_count()) {
     reg.get_gauge("sb_timers_pending", "Durable timers armed in the store, not yet fired")
         .set(static_cast<double>(*pending));
+  }
+  if (auto c = n.cluster_status()) {
+    publish_cluster_metrics(*c, reg);
   }
   publish_actor_gauges(n, reg);
 }

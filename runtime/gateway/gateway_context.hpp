@@ -88,5 +88,6 @@ void add_event_routes(httplib::Server& server, context& ctx);
 void add_agent_routes(httplib::Server& server, context& ctx);
 void add_marketing_routes(httplib::Server& server, context& ctx);
 void add_operator_routes(httplib::Server& server, context& ctx);
+void add_cluster_routes(httplib::Server& server, context& ctx);
 
 }  // namespace sb::gateway

@@ -74,6 +74,7 @@ struct http_gateway::impl {
     gateway::add_agent_routes(server, ctx);
     gateway::add_marketing_routes(server, ctx);
     gateway::add_operator_routes(server, ctx);
+    gateway::add_cluster_routes(server, ctx);
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.body.empty()) {
         auto code = res.status == 404   ? "not_found"

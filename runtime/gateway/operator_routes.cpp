@@ -27,9 +27,21 @@ void get_node(context& ctx, const httplib::Request&, httplib::Response& res) {
   }
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - process_start).count();
+  nlohmann::json cluster = nullptr;
+  if (auto c = ctx.n.cluster_status()) {
+    cluster = {{"members", c->members},
+               {"partitions", c->partitions},
+               {"partitions_held", c->leases.size()},
+               {"intake_in_flight", c->intake_in_flight},
+               {"intake_applied", c->intake_applied},
+               {"intake_redelivered", c->intake_redelivered},
+               {"nats_connected", c->publisher.connected && c->subscriber.connected},
+               {"nats_reconnects", c->publisher.reconnects + c->subscriber.reconnects}};
+  }
   send_json(res, 200,
             {{"nodes",
               {{{"node_id", ctx.cfg.node_id},
+                {"cluster", cluster},
                 {"version", SB_VERSION},
                 {"state", ctx.n.draining() ? "draining" : "ready"},
                 {"uptime_s", uptime},

@@ -1,0 +1,90 @@
+// What a node knows of the cluster: its partition leases (GET /v1/partitions) and its live
+// actors (GET /v1/actors?kind=K&limit=N), for `sbctl partitions` and `sbctl actors`.
+#include <algorithm>
+#include <chrono>
+
+#include "runtime/gateway/gateway_context.hpp"
+
+namespace sb::gateway {
+
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void get_partitions(context& ctx, const httplib::Request&, httplib::Response& res) {
+  auto st = ctx.n.cluster_status();
+  if (!st) {
+    send_json(res, 200,
+              {{"node_id", ctx.cfg.node_id}, {"bus", ctx.cfg.bus_kind}, {"partitions", 1},
+               {"members", {ctx.cfg.node_id}}, {"leases", nlohmann::json::array()}});
+    return;
+  }
+  auto now = wall_ms();
+  nlohmann::json leases = nlohmann::json::array();
+  for (const auto& l : st->leases) {
+    leases.push_back({{"partition", l.partition},
+                      {"token", l.token},
+                      {"held_for_ms", now - l.taken_at_ms},
+                      {"renewed_ms_ago", now - l.renewed_at_ms}});
+  }
+  send_json(res, 200,
+            {{"node_id", ctx.cfg.node_id},
+             {"bus", ctx.cfg.bus_kind},
+             {"partitions", st->partitions},
+             {"members", st->members},
+             {"intake_in_flight", st->intake_in_flight},
+             {"leases", leases}});
+}
+
+void get_actors(context& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string kind = req.get_param_value("kind");
+  if (kind.size() > 64 || kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                              std::string::npos) {
+    send_error(res, 400, "invalid_field", "kind must be an actor kind such as conversation");
+    return;
+  }
+  size_t limit = 100;
+  if (req.has_param("limit")) {
+    const auto& text = req.get_param_value("limit");
+    if (text.empty() || text.size() > 7 ||
+        text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) < 1) {
+      send_error(res, 400, "invalid_field", "limit must be a whole number from 1 to 9999999");
+      return;
+    }
+    limit = static_cast<size_t>(std::stoll(text));
+  }
+  auto live = ctx.n.live_actors(kind);
+  // Most recently active first.
+  std::sort(live.begin(), live.end(), [](const live_actor_info& a, const live_actor_info& b) {
+    return a.last_active_ms > b.last_active_ms;
+  });
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < live.size() && i < limit; ++i) {
+    out.push_back({{"kind", live[i].addr.kind},
+                   {"key", live[i].addr.key},
+                   {"activated_at_ms", live[i].activated_at_ms},
+                   {"last_active_ms", live[i].last_active_ms}});
+  }
+  send_json(res, 200,
+            {{"node_id", ctx.cfg.node_id}, {"total", live.size()}, {"actors", out}});
+}
+
+}  // namespace
+
+void add_cluster_routes(httplib::Server& server, context& ctx) {
+  auto guarded = [&ctx](void (*handler)(context&, const httplib::Request&, httplib::Response&)) {
+    return [&ctx, handler](const httplib::Request& req, httplib::Response& res) {
+      if (require_bearer(req, res, ctx.cfg.admin_token, "admin.token")) {
+        handler(ctx, req, res);
+      }
+    };
+  };
+  server.Get("/v1/partitions", guarded(get_partitions));
+  server.Get("/v1/actors", guarded(get_actors));
+}
+
+}  // namespace sb::gateway
