@@ -59,6 +59,13 @@ class bus {
   /// Subscribes a local handler (tests, the demo, sbctl's event tail).
   virtual uint64_t subscribe(std::string pattern, event_handler handler) = 0;
 
+  /// Subscribes a local handler to the events published on this node only (per-node counts such
+  /// as metrics, which a cluster would otherwise count once per node). On an embedded node this is
+  /// subscribe(). The handler may run on the publishing thread: it must be quick and thread-safe.
+  virtual uint64_t subscribe_local(std::string pattern, event_handler handler) {
+    return subscribe(std::move(pattern), std::move(handler));
+  }
+
   /// Removes a subscription; unknown ids are ignored.
   virtual void unsubscribe(uint64_t id) = 0;
 

@@ -132,6 +132,9 @@ class node {
   /// embedded node (bus.kind inproc).
   [[nodiscard]] std::optional<cluster::member_status> cluster_status() const;
 
+  /// Returns every partition's owner and intake lag (cluster nodes), nullopt on an embedded node.
+  [[nodiscard]] std::optional<std::vector<cluster::partition_owner>> partition_owners() const;
+
   /// Returns the live actors of `kind` ("" for every kind) on this node.
   std::vector<live_actor_info> live_actors(const std::string& kind);
 

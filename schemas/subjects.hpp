@@ -3,7 +3,7 @@
 namespace sb::schemas::topics {
 
 /// Event topics, dot-separated like NATS subjects. A subscription pattern may use `*` for one token
-/// and `>` for the rest (`conversation.>`). The NATS bus prefixes them with `sb.events.`.
+/// and `>` for the rest (`conversation.>`). The NATS bus publishes them on `sb.events.<topic>`.
 inline constexpr const char* conversation_started = "conversation.started";
 inline constexpr const char* conversation_closed = "conversation.closed";
 inline constexpr const char* product_inquiry = "conversation.product_inquiry";
@@ -37,3 +37,32 @@ inline constexpr const char* campaign = "campaign";
 inline constexpr const char* experiment = "experiment";
 
 }  // namespace sb::schemas::kinds
+
+namespace sb::schemas::subjects {
+
+/// NATS subjects, streams and buckets of a cluster (bus.kind: nats). Every payload is a msgpack
+/// `envelope` (schemas/envelope.hpp); its `msg_id` is the JetStream message id of one-way
+/// messages and events (deduplicated within the stream's window).
+
+/// Intake of partition P is the subject `sb.in.P`: every message for an address of P (chat
+/// messages from any gateway, business events, messages between actors on different nodes).
+inline constexpr const char* intake_prefix = "sb.in.";
+/// The JetStream stream that keeps the intake (file storage by default).
+inline constexpr const char* intake_stream = "SB_INTAKE";
+/// The durable consumer of partition P is `in-P`; the node holding P's lease is bound to it.
+inline constexpr const char* intake_durable_prefix = "in-";
+/// Events are published on `sb.events.<topic>` and kept in this stream.
+inline constexpr const char* events_prefix = "sb.events.";
+inline constexpr const char* events_stream = "SB_EVENTS";
+/// Replies to requests go to `sb.reply.<node id>` (the envelope's reply_to), matched by the
+/// envelope's correlation_id; an error reply has type `sb.error` and "<code>\n<message>" as payload.
+inline constexpr const char* reply_prefix = "sb.reply.";
+/// Key-value bucket of partition leases: key `p.P`, value the owner's node id, TTL
+/// cluster.lease_time; the revision at which a node took the key is its fencing token.
+inline constexpr const char* lease_bucket = "sb_leases";
+/// Key-value bucket of live members: key the node id, value a JSON object (node, gateway).
+inline constexpr const char* member_bucket = "sb_members";
+/// Store key of partition P's fence: `fence:P` (plus store.key_prefix), the newest owner's token.
+inline constexpr const char* fence_prefix = "fence:";
+
+}  // namespace sb::schemas::subjects

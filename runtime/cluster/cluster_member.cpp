@@ -1,13 +1,14 @@
 #include "runtime/cluster/cluster_member.hpp"
 
 #include "runtime/logging.hpp"
+#include "schemas/subjects.hpp"
 
 namespace sb::cluster {
 
 namespace {
 
-constexpr const char* lease_bucket_name = "sb_leases";
-constexpr const char* member_bucket_name = "sb_members";
+using schemas::subjects::lease_bucket;
+using schemas::subjects::member_bucket;
 
 }  // namespace
 
@@ -65,12 +66,12 @@ result<std::unique_ptr<cluster_member>> cluster_member::connect(const node_confi
     return lc.err();
   }
   m->leases_conn_ = std::move(*lc);
-  auto lb = m->leases_conn_->key_value(lease_bucket_name, cfg.cluster_lease_time);
+  auto lb = m->leases_conn_->key_value(lease_bucket, cfg.cluster_lease_time);
   if (!lb) {
     return lb.err();
   }
   m->lease_bucket_ = std::move(*lb);
-  auto mb = m->leases_conn_->key_value(member_bucket_name, cfg.cluster_lease_time);
+  auto mb = m->leases_conn_->key_value(member_bucket, cfg.cluster_lease_time);
   if (!mb) {
     return mb.err();
   }
@@ -166,6 +167,22 @@ void cluster_member::stop() {
   if (bus_) {
     bus_->stop();
   }
+}
+
+std::vector<partition_owner> cluster_member::owners() const {
+  std::vector<partition_owner> out;
+  for (uint32_t p = 0; p < table_.count(); ++p) {
+    partition_owner o;
+    o.partition = p;
+    if (auto e = lease_bucket_->get(lease_key(p)); e && e->has_value()) {
+      o.owner = (*e)->value;
+    }
+    if (bus_) {
+      o.lag = bus_->partition_lag(p);
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 member_status cluster_member::status() const {

@@ -28,6 +28,13 @@ struct engine_hooks {
   std::function<int64_t(uint32_t partition)> passivate_partition;
 };
 
+/// Who holds one partition, and how far its intake is behind (any node can ask).
+struct partition_owner {
+  uint32_t partition = 0;
+  std::string owner;  ///< Node id; "" if no node holds its lease right now.
+  int64_t lag = 0;    ///< Intake messages not yet delivered to its consumer.
+};
+
 /// A snapshot of this node's part in the cluster, for /v1/node, sbctl and /metrics.
 struct member_status {
   std::vector<std::string> members;
@@ -83,6 +90,10 @@ class cluster_member {
   void stop();
 
   [[nodiscard]] member_status status() const;
+
+  /// Every partition's owner (from the leases bucket) and intake lag; one KV read and one
+  /// consumer-info call per partition.
+  [[nodiscard]] std::vector<partition_owner> owners() const;
 
  private:
   explicit cluster_member(const node_config& cfg);

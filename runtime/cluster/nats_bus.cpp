@@ -5,12 +5,13 @@
 #include "runtime/codec.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/topic_match.hpp"
+#include "schemas/subjects.hpp"
 
 namespace sb::cluster {
 
 namespace {
 
-constexpr const char* events_prefix = "sb.events.";
+using schemas::subjects::events_prefix;
 constexpr const char* error_reply_type = "sb.error";
 
 bool valid_address(const schemas::address& a) {
@@ -52,11 +53,11 @@ bool retryable(errc code) {
 }  // namespace
 
 std::string nats_bus::intake_subject(uint32_t p) {
-  return "sb.in." + std::to_string(p);
+  return schemas::subjects::intake_prefix + std::to_string(p);
 }
 
 std::string nats_bus::intake_durable(uint32_t p) {
-  return "in-" + std::to_string(p);
+  return schemas::subjects::intake_durable_prefix + std::to_string(p);
 }
 
 nats_bus::nats_bus(nats::client& publisher, nats::client& subscriber, bus& local,
@@ -68,7 +69,7 @@ nats_bus::nats_bus(nats::client& publisher, nats::client& subscriber, bus& local
       apply_in_order_(std::move(apply_in_order)),
       table_(table),
       settings_(std::move(settings)),
-      reply_subject_("sb.reply." + settings_.node_id) {}
+      reply_subject_(schemas::subjects::reply_prefix + settings_.node_id) {}
 
 nats_bus::~nats_bus() {
   stop();
@@ -77,7 +78,7 @@ nats_bus::~nats_bus() {
 result<void> nats_bus::start() {
   nats::stream_config intake;
   intake.name = settings_.intake_stream;
-  intake.subjects = {"sb.in.>"};
+  intake.subjects = {std::string{schemas::subjects::intake_prefix} + ">"};
   intake.memory_storage = settings_.memory_storage;
   intake.max_age = settings_.intake_max_age;
   intake.duplicate_window = settings_.duplicate_window;
@@ -86,16 +87,11 @@ result<void> nats_bus::start() {
   }
   nats::stream_config events = intake;
   events.name = settings_.events_stream;
-  events.subjects = {"sb.events.>"};
+  events.subjects = {std::string{events_prefix} + ">"};
   events.max_age = settings_.events_max_age;
   if (auto r = pub_.ensure_stream(events); !r) {
     return r;
   }
-  auto ev = sub_.subscribe("sb.events.>", [this](nats::message m) { on_event(m); });
-  if (!ev) {
-    return ev.err();
-  }
-  events_sub_ = std::move(*ev);
   auto rep = sub_.subscribe(reply_subject_, [this](nats::message m) { on_reply(m); });
   if (!rep) {
     return rep.err();
@@ -137,7 +133,10 @@ void nats_bus::stop() {
   for (auto p : parts) {
     stop_partition(p, false, std::chrono::milliseconds(0));
   }
-  events_sub_.reset();
+  {
+    std::lock_guard<std::mutex> lock{subs_mutex_};
+    handler_subs_.clear();
+  }
   replies_sub_.reset();
   std::map<uint64_t, pending_request> left;
   {
@@ -212,6 +211,7 @@ void nats_bus::request(schemas::envelope env, std::chrono::milliseconds timeout,
 
 void nats_bus::publish(std::string_view topic, schemas::envelope env) {
   fan_out(topic, env, false);
+  call_local(topic, env);
   pub_.js_publish_async(std::string{events_prefix} + std::string{topic}, encode(env), env.msg_id,
                         {}, [topic = std::string{topic}](result<nats::publish_ack> ack) {
                           if (!ack) {
@@ -232,6 +232,7 @@ void nats_bus::deliver_from_actor(schemas::envelope env) {
 
 void nats_bus::publish_from_actor(std::string_view topic, schemas::envelope env) {
   fan_out(topic, env, true);
+  call_local(topic, env);
   pub_.js_publish_async(std::string{events_prefix} + std::string{topic}, encode(env), env.msg_id,
                         {}, [topic = std::string{topic}](result<nats::publish_ack> ack) {
                           if (!ack) {
@@ -275,26 +276,67 @@ uint64_t nats_bus::subscribe(std::string pattern, schemas::address subscriber) {
 }
 
 uint64_t nats_bus::subscribe(std::string pattern, event_handler handler) {
-  std::lock_guard<std::mutex> lock{subs_mutex_};
   auto id = next_subscription_++;
-  handler_subs_.push_back(
-      {id, std::move(pattern), std::make_shared<event_handler>(std::move(handler))});
+  auto h = std::make_shared<event_handler>(std::move(handler));
+  // Our topic patterns are NATS subject patterns: the server sends only what matches.
+  auto feed = sub_.subscribe(std::string{events_prefix} + pattern,
+                             [this, h](nats::message m) { on_event(m, h); });
+  if (!feed) {
+    get_logger("bus")->error("cannot subscribe to events '{}': {}", pattern,
+                             feed.err().to_string());
+    return id;
+  }
+  (void)sub_.flush(std::chrono::seconds(2));
+  std::lock_guard<std::mutex> lock{subs_mutex_};
+  handler_subs_.push_back({id, std::move(pattern), std::move(h), std::move(*feed)});
   return id;
 }
 
+uint64_t nats_bus::subscribe_local(std::string pattern, event_handler handler) {
+  std::lock_guard<std::mutex> lock{subs_mutex_};
+  auto id = next_subscription_++;
+  local_handler_subs_.push_back(
+      {id, std::move(pattern), std::make_shared<event_handler>(std::move(handler)), nullptr});
+  return id;
+}
+
+void nats_bus::call_local(std::string_view topic, const schemas::envelope& env) {
+  std::vector<std::shared_ptr<event_handler>> handlers;
+  {
+    std::lock_guard<std::mutex> lock{subs_mutex_};
+    for (const auto& s : local_handler_subs_) {
+      if (topic_matches(s.pattern, topic)) {
+        handlers.push_back(s.handler);
+      }
+    }
+  }
+  const std::string t{topic};
+  for (const auto& h : handlers) {
+    try {
+      (*h)(t, env);
+    } catch (const std::exception& e) {
+      get_logger("bus")->error("event handler for {} threw: {}", t, e.what());
+    }
+  }
+}
+
 void nats_bus::unsubscribe(uint64_t id) {
+  std::vector<handler_subscription> gone;  // Their NATS subscriptions close outside the lock.
   std::lock_guard<std::mutex> lock{subs_mutex_};
   actor_subs_.erase(std::remove_if(actor_subs_.begin(), actor_subs_.end(),
                                    [id](const actor_subscription& s) { return s.id == id; }),
                     actor_subs_.end());
-  handler_subs_.erase(std::remove_if(handler_subs_.begin(), handler_subs_.end(),
-                                     [id](const handler_subscription& s) { return s.id == id; }),
-                      handler_subs_.end());
+  for (auto* list : {&handler_subs_, &local_handler_subs_}) {
+    auto split = std::stable_partition(list->begin(), list->end(),
+                                       [id](const handler_subscription& s) { return s.id != id; });
+    std::move(split, list->end(), std::back_inserter(gone));
+    list->erase(split, list->end());
+  }
 }
 
 // -- receiving --------------------------------------------------------------------------------
 
-void nats_bus::on_event(const nats::message& msg) {
+void nats_bus::on_event(const nats::message& msg, const std::shared_ptr<event_handler>& handler) {
   auto subject = msg.subject();
   std::string_view prefix{events_prefix};
   if (subject.substr(0, prefix.size()) != prefix) {
@@ -306,21 +348,10 @@ void nats_bus::on_event(const nats::message& msg) {
     get_logger("bus")->warn("undecodable event on {}: {}", subject, env.err().to_string());
     return;
   }
-  std::vector<std::shared_ptr<event_handler>> handlers;
-  {
-    std::lock_guard<std::mutex> lock{subs_mutex_};
-    for (const auto& s : handler_subs_) {
-      if (topic_matches(s.pattern, topic)) {
-        handlers.push_back(s.handler);
-      }
-    }
-  }
-  for (const auto& h : handlers) {
-    try {
-      (*h)(topic, *env);
-    } catch (const std::exception& e) {
-      get_logger("bus")->error("event handler for {} threw: {}", topic, e.what());
-    }
+  try {
+    (*handler)(topic, *env);
+  } catch (const std::exception& e) {
+    get_logger("bus")->error("event handler for {} threw: {}", topic, e.what());
   }
 }
 
@@ -411,6 +442,11 @@ result<void> nats_bus::start_partition(uint32_t p) {
   return {};
 }
 
+int64_t nats_bus::partition_lag(uint32_t p) {
+  auto info = sub_.consumer_info(settings_.intake_stream, intake_durable(p));
+  return info ? static_cast<int64_t>(info->num_pending) : 0;
+}
+
 int64_t nats_bus::intake_lag() {
   std::vector<uint32_t> parts;
   {
@@ -421,9 +457,7 @@ int64_t nats_bus::intake_lag() {
   }
   int64_t lag = 0;
   for (auto p : parts) {
-    if (auto info = sub_.consumer_info(settings_.intake_stream, intake_durable(p))) {
-      lag += static_cast<int64_t>(info->num_pending);
-    }
+    lag += partition_lag(p);
   }
   return lag;
 }

@@ -15,6 +15,7 @@
 #include "runtime/bus.hpp"
 #include "runtime/cluster/partition_table.hpp"
 #include "runtime/internal/nats_client.hpp"
+#include "schemas/subjects.hpp"
 
 namespace sb::cluster {
 
@@ -26,8 +27,8 @@ using apply_in_order_fn =
 /// Settings of the NATS bus (from the node config).
 struct nats_bus_settings {
   std::string node_id;
-  std::string intake_stream = "SB_INTAKE";
-  std::string events_stream = "SB_EVENTS";
+  std::string intake_stream = schemas::subjects::intake_stream;
+  std::string events_stream = schemas::subjects::events_stream;
   bool memory_storage = false;  ///< Streams in memory instead of files (tests, benchmarks).
   std::chrono::milliseconds intake_max_age{std::chrono::hours(24)};
   std::chrono::milliseconds events_max_age{std::chrono::hours(24)};
@@ -57,11 +58,12 @@ struct nats_bus_counters {
 /// consumer `in-<partition>`, applies it through the local actor (in order), and acks it only once
 /// the actor saved its state. A request carries `reply_to` = `sb.reply.<node>` and a correlation
 /// id: the owner publishes the reply there, so it reaches the gateway that holds the HTTP request.
-/// Events go to the events stream on `sb.events.<topic>`; every node's local handlers get them
-/// (gateway long-polls, metrics, event tails), and subscribed actors get a copy each through
-/// intake, fanned out by the publishing node (all nodes register the same actor subscriptions
-/// from config). Messages from an actor to an address of a partition this node holds take the
-/// in-process path.
+/// Events go to the events stream on `sb.events.<topic>`; a handler subscribed on any node gets
+/// them through a NATS subscription of its own pattern (gateway long-polls, event tails), a
+/// subscribe_local() handler only those of its node (metrics); subscribed actors get a copy each
+/// through intake, fanned out by the publishing node (all nodes register the same actor
+/// subscriptions from config). Messages from an actor to an address of a partition this node holds
+/// take the in-process path.
 ///
 /// Message ids: one-way messages and events are published with their envelope's msg_id as the
 /// JetStream message id (duplicates within the window are dropped by the server); actors apply
@@ -98,6 +100,7 @@ class nats_bus final : public bus {
   void publish_from_actor(std::string_view topic, schemas::envelope env) override;
   uint64_t subscribe(std::string pattern, schemas::address subscriber) override;
   uint64_t subscribe(std::string pattern, event_handler handler) override;
+  uint64_t subscribe_local(std::string pattern, event_handler handler) override;
   void unsubscribe(uint64_t id) override;
 
   [[nodiscard]] const nats_bus_counters& counters() const noexcept { return counters_; }
@@ -107,6 +110,8 @@ class nats_bus final : public bus {
   /// The messages of the consumed partitions that the server has not delivered yet (one
   /// consumer-info call per partition; partitions whose info fails count 0).
   [[nodiscard]] int64_t intake_lag();
+  /// The undelivered intake messages of partition `p`, whoever consumes it (0 if unknown).
+  [[nodiscard]] int64_t partition_lag(uint32_t p);
 
   /// The intake subject of partition `p` ("sb.in.17") and its durable consumer ("in-17").
   static std::string intake_subject(uint32_t p);
@@ -127,6 +132,8 @@ class nats_bus final : public bus {
     uint64_t id = 0;
     std::string pattern;
     std::shared_ptr<event_handler> handler;
+    /// Cluster-wide handlers: the NATS subscription on sb.events.<pattern> that feeds it.
+    std::shared_ptr<nats::subscription> feed;
   };
   struct partition_intake {
     std::unique_ptr<nats::subscription> sub;
@@ -136,7 +143,8 @@ class nats_bus final : public bus {
   void fan_out(std::string_view topic, const schemas::envelope& env, bool from_actor);
   void on_intake(uint32_t p, const std::shared_ptr<std::atomic<int64_t>>& in_flight,
                  nats::message msg);
-  void on_event(const nats::message& msg);
+  void on_event(const nats::message& msg, const std::shared_ptr<event_handler>& handler);
+  void call_local(std::string_view topic, const schemas::envelope& env);
   void on_reply(const nats::message& msg);
   void send_reply(const schemas::envelope& request, result<schemas::envelope> reply);
   void expire_requests();
@@ -153,7 +161,8 @@ class nats_bus final : public bus {
 
   std::mutex subs_mutex_;
   std::vector<actor_subscription> actor_subs_;
-  std::vector<handler_subscription> handler_subs_;
+  std::vector<handler_subscription> handler_subs_;        // cluster-wide
+  std::vector<handler_subscription> local_handler_subs_;  // this node's events only
   std::atomic<uint64_t> next_subscription_{1};
 
   std::mutex requests_mutex_;
@@ -164,7 +173,6 @@ class nats_bus final : public bus {
   std::map<uint32_t, partition_intake> intakes_;
   std::condition_variable intake_idle_;
 
-  std::unique_ptr<nats::subscription> events_sub_;
   std::unique_ptr<nats::subscription> replies_sub_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;

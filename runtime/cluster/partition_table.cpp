@@ -3,11 +3,12 @@
 #include <algorithm>
 
 #include "runtime/cluster/partitioning.hpp"
+#include "schemas/subjects.hpp"
 
 namespace sb::cluster {
 
 std::string fence_key(uint32_t p) {
-  return "fence:" + std::to_string(p);
+  return schemas::subjects::fence_prefix + std::to_string(p);
 }
 
 partition_table::partition_table(uint32_t count)

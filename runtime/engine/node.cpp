@@ -251,6 +251,13 @@ std::optional<cluster::member_status> node::cluster_status() const {
   return impl_->member->status();
 }
 
+std::optional<std::vector<cluster::partition_owner>> node::partition_owners() const {
+  if (!impl_->member) {
+    return std::nullopt;
+  }
+  return impl_->member->owners();
+}
+
 std::vector<live_actor_info> node::live_actors(const std::string& kind) {
   std::vector<live_actor_info> out;
   for (const auto& s : impl_->shards) {

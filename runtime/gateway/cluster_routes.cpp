@@ -2,6 +2,7 @@
 // actors (GET /v1/actors?kind=K&limit=N), for `sbctl partitions` and `sbctl actors`.
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "runtime/gateway/gateway_context.hpp"
 
@@ -15,13 +16,26 @@ int64_t wall_ms() {
       .count();
 }
 
-void get_partitions(context& ctx, const httplib::Request&, httplib::Response& res) {
+void get_partitions(context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto st = ctx.n.cluster_status();
   if (!st) {
+    // An embedded node is the whole "cluster": one partition, its own.
     send_json(res, 200,
-              {{"node_id", ctx.cfg.node_id}, {"bus", ctx.cfg.bus_kind}, {"partitions", 1},
-               {"members", {ctx.cfg.node_id}}, {"leases", nlohmann::json::array()}});
+              {{"node_id", ctx.cfg.node_id},
+               {"bus", ctx.cfg.bus_kind},
+               {"partitions", 1},
+               {"members", {ctx.cfg.node_id}},
+               {"leases", nlohmann::json::array()},
+               {"owners", {{{"partition", 0}, {"owner", ctx.cfg.node_id}, {"lag", 0}}}}});
     return;
+  }
+  nlohmann::json owners = nullptr;
+  if (req.get_param_value("all") == "1") {
+    owners = nlohmann::json::array();
+    const auto all = ctx.n.partition_owners().value_or(std::vector<cluster::partition_owner>{});
+    for (const auto& o : all) {
+      owners.push_back({{"partition", o.partition}, {"owner", o.owner}, {"lag", o.lag}});
+    }
   }
   auto now = wall_ms();
   nlohmann::json leases = nlohmann::json::array();
@@ -37,7 +51,8 @@ void get_partitions(context& ctx, const httplib::Request&, httplib::Response& re
              {"partitions", st->partitions},
              {"members", st->members},
              {"intake_in_flight", st->intake_in_flight},
-             {"leases", leases}});
+             {"leases", leases},
+             {"owners", owners}});
 }
 
 void get_actors(context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -73,6 +88,17 @@ void get_actors(context& ctx, const httplib::Request& req, httplib::Response& re
             {{"node_id", ctx.cfg.node_id}, {"total", live.size()}, {"actors", out}});
 }
 
+// Starts the node's drain (a cluster node hands its partitions over first) and answers at once;
+// the process keeps serving /readyz (503 now) until it is stopped.
+void post_drain(context& ctx, const httplib::Request&, httplib::Response& res) {
+  auto st = ctx.n.cluster_status();
+  const auto held = st ? static_cast<int64_t>(st->leases.size()) : 0;
+  if (!ctx.n.draining()) {
+    std::thread([&n = ctx.n] { n.drain(); }).detach();
+  }
+  send_json(res, 202, {{"node_id", ctx.cfg.node_id}, {"draining", true}, {"partitions", held}});
+}
+
 }  // namespace
 
 void add_cluster_routes(httplib::Server& server, context& ctx) {
@@ -84,6 +110,7 @@ void add_cluster_routes(httplib::Server& server, context& ctx) {
     };
   };
   server.Get("/v1/partitions", guarded(get_partitions));
+  server.Post("/v1/node/drain", guarded(post_drain));
   server.Get("/v1/actors", guarded(get_actors));
 }
 

@@ -137,8 +137,8 @@ void event_metrics::start() {
     return;
   }
   for (const auto& topic : counted_topics()) {
-    subscriptions_.push_back(
-        bus_.subscribe(topic, [st = state_](const std::string& t, const schemas::envelope& env) {
+    subscriptions_.push_back(bus_.subscribe_local(
+        topic, [st = state_](const std::string& t, const schemas::envelope& env) {
           // An empty id cannot be told apart from another event: count it.
           if (env.msg_id.empty() || st->first_time(env.msg_id)) {
             count_event(st->reg, t, env);

@@ -19,6 +19,8 @@ struct cli_options {
   int node_pid = 0;
   std::string baseline;
   std::string nats_url;
+  std::string via = "http";
+  int partitions = 256;
   bool json = false;
 };
 
@@ -48,8 +50,17 @@ std::string usage_problem(cli_options& o) {
   if (o.load.mix.wechat > 0 && o.load.wechat_token.empty()) {
     return "--mix sends WeChat traffic: give channels.wechat.token as --wechat-token";
   }
-  if (!o.baseline.empty() && o.baseline != "nats") {
-    return "--baseline: only 'nats' is known";
+  if (!o.baseline.empty() && o.baseline != "nats" && o.baseline != "jetstream") {
+    return "--baseline: 'nats' or 'jetstream'";
+  }
+  if (o.via != "http" && o.via != "nats") {
+    return "--via: 'http' (the gateway) or 'nats' (the JetStream intake)";
+  }
+  if (o.via == "http" && o.load.node.empty()) {
+    return "--node URL is required (or --via nats --nats URL)";
+  }
+  if ((o.via == "nats" || !o.baseline.empty()) && o.nats_url.empty()) {
+    return "--via nats and --baseline need --nats URL (nothing is started)";
   }
   return "";
 }
@@ -78,6 +89,40 @@ void add_memory(const cli_options& o, int64_t rss_before, std::optional<int64_t>
   r.memory = m;
 }
 
+// Measures the baseline asked for and compares the report's sustained rate with it.
+void add_baseline(const cli_options& o, double seconds, sb::bench::bench_report& report) {
+  if (o.baseline.empty()) {
+    return;
+  }
+  auto rate = o.baseline == "nats" ? nats_baseline(o.nats_url, seconds, 256)
+                                   : jetstream_baseline(o.nats_url, seconds, 300, false);
+  if (!rate) {
+    std::cerr << "sbbench: " << o.baseline << " baseline failed: " << rate.err().message << "\n";
+    return;
+  }
+  report.baseline = sb::bench::baseline_figures{o.nats_url + " (" + o.baseline + ")", *rate,
+                                                *rate > 0 ? report.sustained_per_s / *rate : 0.0};
+}
+
+int run_via_nats(const cli_options& o) {
+  nats_intake_options n;
+  n.url = o.nats_url;
+  n.partitions = o.partitions;
+  n.people = o.load.people;
+  n.rate = o.load.rate;
+  n.duration_s = o.load.duration_s;
+  n.seed = o.load.seed;
+  n.run_tag = o.load.run_tag;
+  auto report = run_nats_intake(n);
+  add_baseline(o, o.load.duration_s, report);
+  std::cout << (o.json ? sb::bench::to_json(report) : sb::bench::to_table(report));
+  if (report.answered == 0) {
+    std::cerr << "sbbench: no reply came back from the intake (is a cluster consuming it?)\n";
+    return exit_failed;
+  }
+  return exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,7 +130,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string{"sbbench "} + SB_VERSION);
   cli_options o;
   auto& l = o.load;
-  app.add_option("--node", l.node, "Base URL of the node, e.g. http://127.0.0.1:8080")->required();
+  app.add_option("--node", l.node, "Base URL of the node, e.g. http://127.0.0.1:8080");
+  app.add_option("--via", o.via,
+                 "http: through the gateway (default); nats: straight into the cluster's "
+                 "JetStream intake at --nats");
+  app.add_option("--partitions", o.partitions, "The cluster's cluster.partitions (--via nats)")
+      ->check(CLI::Range(1, 65536));
   app.add_option("--people", l.people, "Simulated people writing at once")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--rate", l.rate, "Chat messages per second (open loop)")
@@ -103,8 +153,10 @@ int main(int argc, char** argv) {
   app.add_option("--node-pid", o.node_pid,
                  "Pid of a local node: report its RSS before and after, per live conversation")
       ->check(CLI::Range(1, 1 << 30));
-  app.add_option("--baseline", o.baseline, "Also measure a baseline: nats");
-  app.add_option("--nats", o.nats_url, "NATS URL for --baseline nats (nothing is started)");
+  app.add_option("--baseline", o.baseline,
+                 "Also measure a baseline on the same server: nats (core publish/subscribe) or "
+                 "jetstream (async publishes to a file stream)");
+  app.add_option("--nats", o.nats_url, "NATS URL for --via nats and --baseline");
   bool no_keep_alive = false;
   app.add_flag("--no-keep-alive", no_keep_alive,
                "Open a connection per request instead of keeping one per worker");
@@ -120,6 +172,9 @@ int main(int argc, char** argv) {
   }
   l.run_tag = run_tag();
   l.keep_alive = !no_keep_alive;
+  if (o.via == "nats") {
+    return run_via_nats(o);
+  }
 
   if (auto up = check_node(l.node, std::chrono::milliseconds{5000}); !up) {
     std::cerr << "sbbench: " << up.err().message << "\n";
@@ -144,16 +199,7 @@ int main(int argc, char** argv) {
   if (o.node_pid > 0) {
     add_memory(o, rss_before, live_before, report);
   }
-  if (o.baseline == "nats") {
-    if (o.nats_url.empty()) {
-      std::cerr << "sbbench: --baseline nats without --nats URL: baseline skipped\n";
-    } else if (auto rate = nats_baseline(o.nats_url, l.duration_s, 256); !rate) {
-      std::cerr << "sbbench: NATS baseline failed: " << rate.err().message << "\n";
-    } else {
-      report.baseline = sb::bench::baseline_figures{
-          o.nats_url, *rate, *rate > 0 ? report.sustained_per_s / *rate : 0.0};
-    }
-  }
+  add_baseline(o, l.duration_s, report);
 
   std::cout << (o.json ? sb::bench::to_json(report) : sb::bench::to_table(report));
   const bool got_answers = report.answered + report.silent + report.pending > 0;

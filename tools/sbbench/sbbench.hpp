@@ -61,4 +61,27 @@ std::optional<int64_t> live_conversations(const std::string& metrics_text);
 /// messages received per second.
 result<double> nats_baseline(const std::string& url, double duration_s, size_t payload_bytes);
 
+/// What a run straight onto NATS does (`--via nats`).
+struct nats_intake_options {
+  std::string url;       ///< nats://HOST:PORT of the cluster's server
+  int partitions = 256;  ///< the cluster's cluster.partitions
+  int people = 1000;
+  double rate = 1000;  ///< messages per second, open loop
+  double duration_s = 10;
+  uint64_t seed = 1;
+  std::chrono::milliseconds timeout{30000};  ///< how long to wait for the last replies
+  std::string run_tag;
+};
+
+/// Publishes chat requests into the JetStream intake as a gateway would (reply subject of its
+/// own, correlation ids) at the asked rate and fills the report from the replies: sustained rate,
+/// latency from publish to reply, errors. Never throws.
+bench::bench_report run_nats_intake(const nats_intake_options& options);
+
+/// Measures raw JetStream asynchronous publishing at `url` for `duration_s` seconds into a
+/// scratch stream (file or memory storage, deleted afterwards); returns acknowledged messages
+/// per second.
+result<double> jetstream_baseline(const std::string& url, double duration_s, size_t payload_bytes,
+                                  bool memory_storage);
+
 }  // namespace sb::sbbench

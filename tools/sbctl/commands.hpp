@@ -23,4 +23,7 @@ void add_churn_commands(CLI::App& app, int& exit_code);
 /// when the node is unreachable and 5 when it has no such thing (node_client.hpp).
 void add_node_commands(CLI::App& app, int& exit_code);
 
+/// Registers partitions, actors and drain (a node's part in a cluster).
+void add_cluster_commands(CLI::App& app, int& exit_code);
+
 }  // namespace sb::sbctl

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = sb::sbctl::exit_ok;
   sb::sbctl::add_churn_commands(app, exit_code);
   sb::sbctl::add_node_commands(app, exit_code);
+  sb::sbctl::add_cluster_commands(app, exit_code);
 
   try {
     app.parse(argc, argv);
