@@ -55,7 +55,8 @@ inline constexpr const char* intake_durable_prefix = "in-";
 inline constexpr const char* events_prefix = "sb.events.";
 inline constexpr const char* events_stream = "SB_EVENTS";
 /// Replies to requests go to `sb.reply.<node id>` (the envelope's reply_to), matched by the
-/// envelope's correlation_id; an error reply has type `sb.error` and "<code>\n<message>" as payload.
+/// envelope's correlation_id; an error reply has type `sb.error` and "<code>\n<message>" as
+/// payload.
 inline constexpr const char* reply_prefix = "sb.reply.";
 /// Key-value bucket of partition leases: key `p.P`, value the owner's node id, TTL
 /// cluster.lease_time; the revision at which a node took the key is its fencing token.

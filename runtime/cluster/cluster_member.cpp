@@ -50,7 +50,9 @@ cluster_member::cluster_member(const node_config& cfg)
 
 result<std::unique_ptr<cluster_member>> cluster_member::connect(const node_config& cfg) {
   std::unique_ptr<cluster_member> m{new cluster_member(cfg)};
-  auto connect_one = [&](const char* name) { return nats::client::connect(nats_settings_of(cfg, name)); };
+  auto connect_one = [&](const char* name) {
+    return nats::client::connect(nats_settings_of(cfg, name));
+  };
   auto pub = connect_one("publisher");
   if (!pub) {
     return pub.err();
@@ -92,8 +94,8 @@ nats_bus& cluster_member::make_bus(engine_hooks hooks) {
   s.events_max_age = cfg_.cluster_intake_max_age;
   s.ack_wait = cfg_.cluster_intake_ack_wait;
   s.max_ack_pending = cfg_.cluster_intake_max_ack_pending;
-  bus_ = std::make_unique<nats_bus>(*publisher_, *subscriber_, *hooks_.local,
-                                    hooks_.apply_in_order, table_, s);
+  bus_ = std::make_unique<nats_bus>(*publisher_, *subscriber_, *hooks_.local, hooks_.apply_in_order,
+                                    table_, s);
   return *bus_;
 }
 

@@ -107,8 +107,8 @@ void lease_manager::renew_or_release(const std::vector<uint32_t>& desired) {
     }
     // NATS unreachable: keep serving until the lease would have expired anyway.
     if (now - h.renewed_at_ms >= settings_.lease_time.count()) {
-      get_logger("cluster")->warn("lease of partition {} overdue ({}); giving it up",
-                                  h.partition, r.err().to_string());
+      get_logger("cluster")->warn("lease of partition {} overdue ({}); giving it up", h.partition,
+                                  r.err().to_string());
       lose(h.partition);
     }
   }

@@ -45,10 +45,10 @@ struct lease_callbacks {
 /// One partition lease this node holds.
 struct held_lease {
   uint32_t partition = 0;
-  int64_t token = 0;         ///< The revision at which the lease was taken (the fencing token).
-  uint64_t revision = 0;     ///< The lease entry's latest revision (changes with each renewal).
-  int64_t taken_at_ms = 0;   ///< Wall clock.
-  int64_t renewed_at_ms = 0; ///< Wall clock.
+  int64_t token = 0;          ///< The revision at which the lease was taken (the fencing token).
+  uint64_t revision = 0;      ///< The lease entry's latest revision (changes with each renewal).
+  int64_t taken_at_ms = 0;    ///< Wall clock.
+  int64_t renewed_at_ms = 0;  ///< Wall clock.
 };
 
 /// Keeps this node's share of the partitions, using two JetStream key-value buckets:

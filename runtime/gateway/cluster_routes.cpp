@@ -57,8 +57,8 @@ void get_partitions(context& ctx, const httplib::Request& req, httplib::Response
 
 void get_actors(context& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string kind = req.get_param_value("kind");
-  if (kind.size() > 64 || kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
-                              std::string::npos) {
+  if (kind.size() > 64 ||
+      kind.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
     send_error(res, 400, "invalid_field", "kind must be an actor kind such as conversation");
     return;
   }
@@ -84,8 +84,7 @@ void get_actors(context& ctx, const httplib::Request& req, httplib::Response& re
                    {"activated_at_ms", live[i].activated_at_ms},
                    {"last_active_ms", live[i].last_active_ms}});
   }
-  send_json(res, 200,
-            {{"node_id", ctx.cfg.node_id}, {"total", live.size()}, {"actors", out}});
+  send_json(res, 200, {{"node_id", ctx.cfg.node_id}, {"total", live.size()}, {"actors", out}});
 }
 
 // Starts the node's drain (a cluster node hands its partitions over first) and answers at once;

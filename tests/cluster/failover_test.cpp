@@ -52,8 +52,9 @@ struct closed_counter {
 
 }  // namespace
 
-TEST_CASE("a node killed under traffic: partitions served again within 15 s, nothing lost or "
-          "doubled, timers fire once, and the node rejoins") {
+TEST_CASE(
+    "a node killed under traffic: partitions served again within 15 s, nothing lost or "
+    "doubled, timers fire once, and the node rejoins") {
   sb::test::cluster_options opts;
   opts.sets = {"conversation.session_idle=12s", "timers.poll_interval=100ms"};
   auto cluster = SB_REQUIRE_OK(sb::test::test_cluster::start(opts));
@@ -61,8 +62,8 @@ TEST_CASE("a node killed under traffic: partitions served again within 15 s, not
 
   auto watcher = SB_REQUIRE_OK(sb::nats::client::connect(cluster.nats().settings()));
   closed_counter closed;
-  auto sub = SB_REQUIRE_OK(watcher->subscribe("sb.events.conversation.closed",
-                                              [&](sb::nats::message m) { closed.on(std::move(m)); }));
+  auto sub = SB_REQUIRE_OK(watcher->subscribe(
+      "sb.events.conversation.closed", [&](sb::nats::message m) { closed.on(std::move(m)); }));
 
   sb::test::cluster_traffic traffic{cluster, people};
   traffic.start();
@@ -91,8 +92,8 @@ TEST_CASE("a node killed under traffic: partitions served again within 15 s, not
   CHECK(held[victim]->size() >= 8);
   std::this_thread::sleep_for(2s);
   traffic.stop();
-  MESSAGE(traffic.total_accepted() << " messages accepted, " << traffic.failed_sends()
-                                   << " sends failed and were retried");
+  MESSAGE(traffic.total_accepted()
+          << " messages accepted, " << traffic.failed_sends() << " sends failed and were retried");
   CHECK(traffic.total_accepted() > people * 3);
 
   auto mismatches = sb::test::applied_mismatches(cluster, traffic, people, 0, 30s);

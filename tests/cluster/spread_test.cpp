@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "tests/support/cluster_harness.hpp"
 #include "tests/support/node_binary.hpp"
 #include "tests/support/require.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -75,8 +77,8 @@ TEST_CASE("1,000 people over three nodes: each conversation lives on one node, e
   for (auto& s : shoppers) {
     s.join();
   }
-  CHECK_MESSAGE(failures.empty(),
-                failures.size() << " failed, first: " << (failures.empty() ? "" : failures.front()));
+  CHECK_MESSAGE(failures.empty(), failures.size() << " failed, first: "
+                                                  << (failures.empty() ? "" : failures.front()));
   CHECK(answered == people);
   CHECK(with_reply == people);
 
@@ -94,6 +96,23 @@ TEST_CASE("1,000 people over three nodes: each conversation lives on one node, e
   }
   CHECK(duplicates == 0);
   CHECK(live_on.size() == people);
+  // The cluster's metrics: each node reports its share, promtool accepts them without a warning.
+  CHECK(cluster.metric_sum("sb_cluster_partitions_held") == cluster.options().partitions);
+  CHECK(cluster.metric_sum("sb_cluster_members") == 3 * 3);
+  CHECK(cluster.metric_sum("sb_nats_connected") == 3);
+  {
+    httplib::Client http{"127.0.0.1", cluster.port(0)};
+    auto res = http.Get("/metrics");
+    REQUIRE(res);
+    auto dir = SB_REQUIRE_OK(sb::test::temp_dir::create("sb-cluster-metrics"));
+    sb::test::write_file(dir.file("metrics.txt"), res->body);
+    const auto out = dir.file("promtool.txt");
+    const int code = std::system(
+        ("promtool check metrics < '" + dir.file("metrics.txt") + "' > '" + out + "' 2>&1")
+            .c_str());
+    CHECK_MESSAGE(code == 0, sb::test::read_file(out));
+    CHECK_MESSAGE(sb::test::read_file(out).empty(), sb::test::read_file(out));
+  }
   // Nothing was given back or delivered twice in a stable cluster.
   CHECK(cluster.metric_sum("sb_intake_redelivered_total") == 0);
   CHECK(cluster.metric_sum("sb_intake_rejected_total") == 0);

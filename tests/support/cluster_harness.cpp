@@ -121,8 +121,8 @@ result<nlohmann::json> test_cluster::get(int i, const std::string& path) const {
     return error{errc::bus_unavailable, node_id(i) + ": " + httplib::to_string(res.error())};
   }
   if (res->status != 200) {
-    return error{errc::internal,
-                 node_id(i) + " GET " + path + ": " + std::to_string(res->status) + " " + res->body};
+    return error{errc::internal, node_id(i) + " GET " + path + ": " + std::to_string(res->status) +
+                                     " " + res->body};
   }
   auto j = nlohmann::json::parse(res->body, nullptr, false);
   if (j.is_discarded()) {

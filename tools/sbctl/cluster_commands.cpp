@@ -89,15 +89,16 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
     int64_t limit = 20;
   };
   auto aa = std::make_shared<actors_args>();
-  auto* actors = app.add_subcommand("actors", "The live actors of --node, most recently active first");
+  auto* actors =
+      app.add_subcommand("actors", "The live actors of --node, most recently active first");
   actors->add_option("--kind", aa->kind, "Only this kind (conversation, user, campaign, ...)");
   actors->add_option("--limit", aa->limit, "At most this many (default 20)")
       ->check(CLI::Range(int64_t{1}, int64_t{9999999}));
   add_node_options(*actors, *actors_opts);
   actors->callback([&exit_code, actors_opts, aa] {
-    auto answer = call_node(*actors_opts, "GET",
-                            "/v1/actors?kind=" + path_segment(aa->kind) +
-                                "&limit=" + std::to_string(aa->limit));
+    auto answer = call_node(
+        *actors_opts, "GET",
+        "/v1/actors?kind=" + path_segment(aa->kind) + "&limit=" + std::to_string(aa->limit));
     exit_code = finish(*actors_opts, answer, "actors", [](const json& body) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& a : body.value("actors", json::array())) {
@@ -105,8 +106,8 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
                         cell(a.value("activated_at_ms", json{})),
                         cell(a.value("last_active_ms", json{}))});
       }
-      std::cout << cell(body.value("node_id", json{})) << ": "
-                << cell(body.value("total", json{})) << " live\n"
+      std::cout << cell(body.value("node_id", json{})) << ": " << cell(body.value("total", json{}))
+                << " live\n"
                 << table({"kind", "key", "activated at (ms)", "last active (ms)"}, rows);
     });
   });
@@ -114,7 +115,8 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
   // drain
   auto drain_opts = std::make_shared<node_options>();
   auto* drain = app.add_subcommand(
-      "drain", "Hand --node's partitions to the other nodes and stop its work (before maintenance)");
+      "drain",
+      "Hand --node's partitions to the other nodes and stop its work (before maintenance)");
   add_node_options(*drain, *drain_opts);
   drain->callback([&exit_code, drain_opts] {
     auto answer = call_node(*drain_opts, "POST", "/v1/node/drain");
