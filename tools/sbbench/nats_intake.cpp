@@ -34,8 +34,9 @@ nats::settings settings_for(const std::string& url, const std::string& name) {
 }
 
 const char* const questions[] = {
-    "你好，降噪耳机多少钱？", "这款耳机续航多久？", "有没有便宜一点的跑步耳机",
-    "what is the battery life of the earbuds?", "我的订单什么时候发货", "可以开发票吗"};
+    "你好，降噪耳机多少钱？",   "这款耳机续航多久？",
+    "有没有便宜一点的跑步耳机", "what is the battery life of the earbuds?",
+    "我的订单什么时候发货",     "可以开发票吗"};
 
 }  // namespace
 
@@ -99,7 +100,8 @@ bench::bench_report run_nats_intake(const nats_intake_options& o) {
     if (due > steady::now()) {
       std::this_thread::sleep_until(due);
     }
-    const auto person = o.run_tag + std::to_string((sent * 7919 + o.seed) % static_cast<size_t>(o.people));
+    const auto person =
+        o.run_tag + std::to_string((sent * 7919 + o.seed) % static_cast<size_t>(o.people));
     schemas::chat_message msg;
     msg.channel = "web";
     msg.person = person;
@@ -108,7 +110,9 @@ bench::bench_report run_nats_intake(const nats_intake_options& o) {
     auto env = make_envelope(schemas::address{"conversation", "web:" + person}, msg);
     env.reply_to = reply_subject;
     env.correlation_id = std::to_string(sent);
-    const auto subject = schemas::subjects::intake_prefix + std::to_string(cluster::partition_of(env.to, static_cast<uint32_t>(o.partitions)));
+    const auto subject =
+        schemas::subjects::intake_prefix +
+        std::to_string(cluster::partition_of(env.to, static_cast<uint32_t>(o.partitions)));
     sent_at[sent] = steady::now();
     (*pub)->js_publish_async(subject, encode(env), "", {}, [&](result<nats::publish_ack> ack) {
       if (!ack) {
@@ -143,8 +147,8 @@ bench::bench_report run_nats_intake(const nats_intake_options& o) {
   return r;
 }
 
-result<double> jetstream_baseline(const std::string& url, double duration_s,
-                                  size_t payload_bytes, bool memory_storage) {
+result<double> jetstream_baseline(const std::string& url, double duration_s, size_t payload_bytes,
+                                  bool memory_storage) {
   auto c = nats::client::connect(settings_for(url, "sbbench-baseline"));
   if (!c) {
     return c.err();
