@@ -135,6 +135,10 @@ class node {
   /// Returns every partition's owner and intake lag (cluster nodes), nullopt on an embedded node.
   [[nodiscard]] std::optional<std::vector<cluster::partition_owner>> partition_owners() const;
 
+  /// Tells the other members of the cluster where this node's gateway answers
+  /// ("http://HOST:PORT"); nothing on an embedded node.
+  void announce_gateway(const std::string& url);
+
   /// Returns the live actors of `kind` ("" for every kind) on this node.
   std::vector<live_actor_info> live_actors(const std::string& kind);
 

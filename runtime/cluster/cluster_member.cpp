@@ -187,11 +187,18 @@ std::vector<partition_owner> cluster_member::owners() const {
   return out;
 }
 
+void cluster_member::set_member_info(std::string info) {
+  if (leases_) {
+    leases_->set_member_info(std::move(info));
+  }
+}
+
 member_status cluster_member::status() const {
   member_status s;
   s.partitions = table_.count();
   if (leases_) {
     s.members = leases_->members();
+    s.member_infos = leases_->member_infos();
     s.leases = leases_->held();
     s.partitions_taken = leases_->taken_count();
     s.partitions_released = leases_->released_count();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ struct partition_owner {
 /// A snapshot of this node's part in the cluster, for /v1/node, sbctl and /metrics.
 struct member_status {
   std::vector<std::string> members;
+  /// What each member announced (JSON objects with "node" and "gateway"), by node id.
+  std::map<std::string, std::string> member_infos;
   std::vector<held_lease> leases;
   int64_t partitions = 0;
   nats::connection_stats publisher;
@@ -90,6 +93,9 @@ class cluster_member {
   void stop();
 
   [[nodiscard]] member_status status() const;
+
+  /// Replaces the JSON object the other members see (e.g. once the gateway knows its port).
+  void set_member_info(std::string info);
 
   /// Every partition's owner (from the leases bucket) and intake lag; one KV read and one
   /// consumer-info call per partition.

@@ -55,13 +55,27 @@ void lease_manager::round() {
     return;
   }
   auto log = get_logger("cluster");
-  if (auto r = members_.put(settings_.node_id, settings_.member_info); !r) {
+  std::string info;
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    info = settings_.member_info;
+  }
+  if (auto r = members_.put(settings_.node_id, info); !r) {
     log->warn("cannot renew membership: {}", r.err().to_string());
   }
   auto keys = members_.keys();
+  std::map<std::string, std::string> infos;
+  if (keys) {
+    for (const auto& k : *keys) {
+      if (auto e = members_.get(k); e && e->has_value()) {
+        infos[k] = (*e)->value;
+      }
+    }
+  }
   if (keys) {
     std::lock_guard<std::mutex> lock{mutex_};
     members_seen_ = *keys;
+    infos_ = std::move(infos);
     if (std::find(members_seen_.begin(), members_seen_.end(), settings_.node_id) ==
         members_seen_.end()) {
       members_seen_.push_back(settings_.node_id);
@@ -205,6 +219,16 @@ std::vector<held_lease> lease_manager::held() const {
     out.push_back(h);
   }
   return out;
+}
+
+std::map<std::string, std::string> lease_manager::member_infos() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return infos_;
+}
+
+void lease_manager::set_member_info(std::string info) {
+  std::lock_guard<std::mutex> lock{mutex_};
+  settings_.member_info = std::move(info);
 }
 
 std::vector<std::string> lease_manager::members() const {

@@ -86,6 +86,10 @@ class lease_manager {
   [[nodiscard]] std::vector<held_lease> held() const;
   /// The live members seen in the last round, sorted.
   [[nodiscard]] std::vector<std::string> members() const;
+  /// What each live member said about itself (its member_info), by node id, as of the last round.
+  [[nodiscard]] std::map<std::string, std::string> member_infos() const;
+  /// Replaces what this node tells the others (written in the next round).
+  void set_member_info(std::string info);
   /// How many partitions changed hands here since start (taken, released, lost).
   [[nodiscard]] int64_t taken_count() const noexcept { return taken_; }
   [[nodiscard]] int64_t released_count() const noexcept { return released_; }
@@ -103,9 +107,10 @@ class lease_manager {
   lease_settings settings_;
   lease_callbacks callbacks_;
 
-  mutable std::mutex mutex_;  // Guards held_, members_seen_.
+  mutable std::mutex mutex_;  // Guards held_, members_seen_, infos_, settings_.member_info.
   std::map<uint32_t, held_lease> held_;
   std::vector<std::string> members_seen_;
+  std::map<std::string, std::string> infos_;
 
   std::mutex round_mutex_;  // One round (or leave) at a time.
   std::condition_variable wake_;

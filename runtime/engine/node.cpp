@@ -258,6 +258,13 @@ std::optional<std::vector<cluster::partition_owner>> node::partition_owners() co
   return impl_->member->owners();
 }
 
+void node::announce_gateway(const std::string& url) {
+  if (impl_->member) {
+    impl_->member->set_member_info(
+        nlohmann::json{{"node", impl_->cfg.node_id}, {"gateway", url}}.dump());
+  }
+}
+
 std::vector<live_actor_info> node::live_actors(const std::string& kind) {
   std::vector<live_actor_info> out;
   for (const auto& s : impl_->shards) {

@@ -128,6 +128,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(node& n) {
   auto* raw = p.get();
   p->thread = std::thread([raw] { raw->server.listen_after_bind(); });
   get_logger("gateway")->info("listening on http://{}:{}", hp->first, p->port);
+  n.announce_gateway("http://" + hp->first + ":" + std::to_string(p->port));
   return std::unique_ptr<http_gateway>{new http_gateway(std::move(p))};
 }
 

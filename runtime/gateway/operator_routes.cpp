@@ -29,7 +29,15 @@ void get_node(context& ctx, const httplib::Request&, httplib::Response& res) {
       std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - process_start).count();
   nlohmann::json cluster = nullptr;
   if (auto c = ctx.n.cluster_status()) {
+    nlohmann::json gateways = nlohmann::json::object();
+    for (const auto& [node_id, info] : c->member_infos) {
+      auto j = nlohmann::json::parse(info, nullptr, false);
+      if (j.is_object() && j.contains("gateway") && j["gateway"].is_string()) {
+        gateways[node_id] = j["gateway"];
+      }
+    }
     cluster = {{"members", c->members},
+               {"member_gateways", gateways},
                {"partitions", c->partitions},
                {"partitions_held", c->leases.size()},
                {"intake_in_flight", c->intake_in_flight},

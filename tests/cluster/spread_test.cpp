@@ -113,6 +113,27 @@ TEST_CASE("1,000 people over three nodes: each conversation lives on one node, e
     CHECK_MESSAGE(code == 0, sb::test::read_file(out));
     CHECK_MESSAGE(sb::test::read_file(out).empty(), sb::test::read_file(out));
   }
+  // sbctl nodes, asked one node, shows every member (each announced its gateway).
+  {
+    auto dir = SB_REQUIRE_OK(sb::test::temp_dir::create("sb-cluster-sbctl"));
+    const auto out = dir.file("nodes.json");
+    const int code =
+        std::system((sb::test::sbctl_binary() +
+                     " nodes --json --node http://127.0.0.1:" + std::to_string(cluster.port(1)) +
+                     " --token " + sb::test::cluster_admin_token + " > '" + out + "' 2>&1")
+                        .c_str());
+    CHECK(code == 0);
+    auto nodes = json::parse(sb::test::read_file(out), nullptr, false);
+    REQUIRE_MESSAGE(nodes.is_object(), sb::test::read_file(out));
+    std::set<std::string> ids;
+    int held = 0;
+    for (const auto& n : nodes["nodes"]) {
+      ids.insert(n.value("node_id", std::string{}));
+      held += n["cluster"].value("partitions_held", 0);
+    }
+    CHECK(ids == std::set<std::string>{"node-1", "node-2", "node-3"});
+    CHECK(held == cluster.options().partitions);
+  }
   // Nothing was given back or delivered twice in a stable cluster.
   CHECK(cluster.metric_sum("sb_intake_redelivered_total") == 0);
   CHECK(cluster.metric_sum("sb_intake_rejected_total") == 0);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "runtime/cluster/partitioning.hpp"
 #include "tests/support/node_binary.hpp"
 
 namespace sb::test {
@@ -166,21 +167,33 @@ std::vector<std::optional<std::vector<int>>> test_cluster::partitions_held() {
 }
 
 bool test_cluster::balanced() {
-  std::vector<int> count(static_cast<size_t>(options_.partitions), 0);
+  std::vector<std::string> members;
+  for (int i = 0; i < size(); ++i) {
+    if (running(i)) {
+      members.push_back(node_id(i));
+    }
+  }
   auto held = partitions_held();
   for (int i = 0; i < size(); ++i) {
     if (!running(i)) {
       continue;
     }
     const auto& h = held[static_cast<size_t>(i)];
-    if (!h || h->empty()) {
+    if (!h) {
       return false;
     }
-    for (int p : *h) {
-      ++count.at(static_cast<size_t>(p));
+    // Settled: every node holds exactly its rendezvous share among the running nodes (so no
+    // hand-over is still under way).
+    std::vector<int> share;
+    for (auto p :
+         cluster::partitions_of(node_id(i), members, static_cast<uint32_t>(options_.partitions))) {
+      share.push_back(static_cast<int>(p));
+    }
+    if (*h != share) {
+      return false;
     }
   }
-  return std::all_of(count.begin(), count.end(), [](int c) { return c == 1; });
+  return true;
 }
 
 double test_cluster::metric_sum(const std::string& series) {

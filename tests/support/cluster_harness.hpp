@@ -67,8 +67,8 @@ class test_cluster {
 
   /// The partitions held by each running node (from /v1/partitions); absent for stopped nodes.
   std::vector<std::optional<std::vector<int>>> partitions_held();
-  /// True when the running nodes together hold every partition exactly once and each running
-  /// node holds at least one.
+  /// True when every running node holds exactly its rendezvous share of the partitions among the
+  /// running nodes: every partition is held once and no hand-over is under way.
   bool balanced();
   /// The sum of a /metrics series over the running nodes.
   double metric_sum(const std::string& series);

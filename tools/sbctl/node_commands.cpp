@@ -31,6 +31,36 @@ int print(const node_options& opts, const node_answer& answer, const char* comma
   return exit_ok;
 }
 
+// On a cluster node, asks every other member's gateway (announced in the membership) for its
+// row too; an unreachable member gets a row saying so.
+void add_other_members(const node_options& opts, json& body) {
+  auto& rows = body["nodes"];
+  if (!rows.is_array() || rows.empty()) {
+    return;
+  }
+  const auto self = rows[0].value("node_id", std::string{});
+  const auto cluster = rows[0].value("cluster", json{});
+  if (!cluster.is_object()) {
+    return;
+  }
+  const auto gateways = cluster.value("member_gateways", json::object());  // items() needs it alive
+  for (const auto& [node_id, url] : gateways.items()) {
+    if (node_id == self || !url.is_string()) {
+      continue;
+    }
+    node_options other = opts;
+    other.url = url.get<std::string>();
+    auto answer = call_node(other, "GET", "/v1/node");
+    if (answer.exit_code == 0 && answer.body["nodes"].is_array()) {
+      for (const auto& n : answer.body["nodes"]) {
+        rows.push_back(n);
+      }
+    } else {
+      rows.push_back({{"node_id", node_id}, {"state", "unreachable at " + other.url}});
+    }
+  }
+}
+
 void show_object(const json& body) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [key, value] : body.items()) {
@@ -268,6 +298,9 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   add_node_options(*nodes, *nodes_opts);
   nodes->callback([&exit_code, nodes_opts] {
     auto answer = call_node(*nodes_opts, "GET", "/v1/node");
+    if (answer.exit_code == 0) {
+      add_other_members(*nodes_opts, answer.body);
+    }
     exit_code = print(*nodes_opts, answer, "nodes", [](const json& body) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& n : body.value("nodes", json::array())) {
@@ -276,12 +309,15 @@ void add_node_commands(CLI::App& app, int& exit_code) {
         for (const auto& [kind, count] : by_kind.items()) {
           kinds += (kinds.empty() ? "" : " ") + kind + "=" + cell(count);
         }
+        const auto cluster = n.value("cluster", json{});
         rows.push_back({cell(n.value("node_id", json{})), cell(n.value("state", json{})),
                         cell(n.value("uptime_s", json{})) + "s", cell(n.value("version", json{})),
-                        cell(n.value("store", json{})), cell(n.value("live_actors", json{})),
-                        kinds.empty() ? "-" : kinds});
+                        cell(n.value("bus", json{})),
+                        cluster.is_object() ? cell(cluster.value("partitions_held", json{})) : "-",
+                        cell(n.value("live_actors", json{})), kinds.empty() ? "-" : kinds});
       }
-      std::cout << table({"node", "state", "uptime", "version", "store", "live", "by kind"}, rows);
+      std::cout << table(
+          {"node", "state", "uptime", "version", "bus", "partitions", "live", "by kind"}, rows);
     });
   });
 
