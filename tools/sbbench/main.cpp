@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "tools/sbbench/sbbench.hpp"
 
@@ -20,6 +21,7 @@ struct cli_options {
   std::string baseline;
   std::string nats_url;
   std::string via = "http";
+  timer_options timers;
   int partitions = 256;
   bool json = false;
 };
@@ -55,6 +57,9 @@ std::string usage_problem(cli_options& o) {
   }
   if (o.via != "http" && o.via != "nats") {
     return "--via: 'http' (the gateway) or 'nats' (the JetStream intake)";
+  }
+  if (o.timers.count > 0 && o.load.node.empty()) {
+    return "--arm-timers needs --node URL (its /metrics shows the firings)";
   }
   if (o.via == "http" && o.load.node.empty()) {
     return "--node URL is required (or --via nats --nats URL)";
@@ -102,6 +107,35 @@ void add_baseline(const cli_options& o, double seconds, sb::bench::bench_report&
   }
   report.baseline = sb::bench::baseline_figures{o.nats_url + " (" + o.baseline + ")", *rate,
                                                 *rate > 0 ? report.sustained_per_s / *rate : 0.0};
+}
+
+int run_timers(cli_options& o) {
+  o.timers.node = o.load.node;
+  o.timers.admin_token = o.admin_token;
+  o.timers.partitions = o.partitions;
+  o.timers.run_tag = o.load.run_tag;
+  auto f = run_timer_bench(o.timers);
+  if (!f) {
+    std::cerr << "sbbench: " << f.err().message << "\n";
+    return exit_failed;
+  }
+  const double rate = f->fire_seconds > 0 ? static_cast<double>(f->fired) / f->fire_seconds : 0;
+  if (o.json) {
+    std::cout << nlohmann::json{{"timers", f->count},
+                                {"fired", f->fired},
+                                {"arm_seconds", f->arm_seconds},
+                                {"fire_seconds", f->fire_seconds},
+                                {"fired_per_s", rate},
+                                {"first_fired_after_s", f->first_fired_after_s}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "timers                  " << f->count << " armed in " << f->arm_seconds << " s\n"
+              << "fired                   " << f->fired << " in " << f->fire_seconds
+              << " s after the due time: " << rate << " timers/s\n"
+              << "first firing            " << f->first_fired_after_s << " s after the due time\n";
+  }
+  return f->fired >= f->count ? exit_ok : exit_failed;
 }
 
 int run_via_nats(const cli_options& o) {
@@ -157,6 +191,13 @@ int main(int argc, char** argv) {
                  "Also measure a baseline on the same server: nats (core publish/subscribe) or "
                  "jetstream (async publishes to a file stream)");
   app.add_option("--nats", o.nats_url, "NATS URL for --via nats and --baseline");
+  app.add_option("--arm-timers", o.timers.count,
+                 "Instead of shoppers: arm this many durable timers in the node's Redis and "
+                 "time their firing")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  app.add_option("--redis-port", o.timers.redis_port, "Redis of --arm-timers (host 127.0.0.1)");
+  app.add_option("--timer-due-in", o.timers.due_in,
+                 "--arm-timers: due this long after the start (ms)");
   bool no_keep_alive = false;
   app.add_flag("--no-keep-alive", no_keep_alive,
                "Open a connection per request instead of keeping one per worker");
@@ -174,6 +215,9 @@ int main(int argc, char** argv) {
   l.keep_alive = !no_keep_alive;
   if (o.via == "nats") {
     return run_via_nats(o);
+  }
+  if (o.timers.count > 0) {
+    return run_timers(o);
   }
 
   if (auto up = check_node(l.node, std::chrono::milliseconds{5000}); !up) {

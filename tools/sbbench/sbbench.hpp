@@ -84,4 +84,34 @@ bench::bench_report run_nats_intake(const nats_intake_options& options);
 result<double> jetstream_baseline(const std::string& url, double duration_s, size_t payload_bytes,
                                   bool memory_storage);
 
+/// What a timer run does (`--arm-timers N`).
+struct timer_options {
+  std::string node;  ///< the node whose sb_timers_fired_total is watched
+  std::string admin_token;
+  std::string redis_host = "127.0.0.1";
+  int redis_port = 6379;
+  std::string redis_password;
+  std::string key_prefix = "sb:";  ///< the node's store.key_prefix
+  int partitions = 256;            ///< the node's cluster.partitions (1 for an embedded node)
+  int64_t count = 0;               ///< timers to arm; 0: no timer run
+  /// All are due this long after the run starts: choose it longer than arming takes (about
+  /// 40 µs a timer on a local Redis), or firing overlaps arming.
+  std::chrono::milliseconds due_in{5000};
+  std::chrono::milliseconds timeout{600000};
+  std::string run_tag;
+};
+
+/// What a timer run measured.
+struct timer_figures {
+  int64_t count = 0;
+  int64_t fired = 0;
+  double arm_seconds = 0;           ///< arming all of them, one store call sequence each
+  double fire_seconds = 0;          ///< from the due time until all fired (or the timeout)
+  double first_fired_after_s = -1;  ///< from the due time to the first firing seen
+};
+
+/// Arms `count` timers due at start + due_in directly in the node's Redis (one per conversation
+/// address, the timer store's own format) and watches the node fire them through /metrics.
+result<timer_figures> run_timer_bench(const timer_options& options);
+
 }  // namespace sb::sbbench
