@@ -46,10 +46,11 @@ std::string usage_problem(cli_options& o) {
     return "--mix: " + mix.err().message;
   }
   o.load.mix = *mix;
-  if (o.load.mix.app > 0 && o.load.app_secret.empty()) {
+  const bool shoppers_over_http = o.via == "http" && o.timers.count == 0;
+  if (shoppers_over_http && o.load.mix.app > 0 && o.load.app_secret.empty()) {
     return "--mix sends app traffic: give the node's channels.app.secret as --app-secret";
   }
-  if (o.load.mix.wechat > 0 && o.load.wechat_token.empty()) {
+  if (shoppers_over_http && o.load.mix.wechat > 0 && o.load.wechat_token.empty()) {
     return "--mix sends WeChat traffic: give channels.wechat.token as --wechat-token";
   }
   if (!o.baseline.empty() && o.baseline != "nats" && o.baseline != "jetstream") {
@@ -59,7 +60,7 @@ std::string usage_problem(cli_options& o) {
     return "--via: 'http' (the gateway) or 'nats' (the JetStream intake)";
   }
   if (o.timers.count > 0 && o.load.node.empty()) {
-    return "--arm-timers needs --node URL (its /metrics shows the firings)";
+    return "--arm-timers needs --node URL (the node that fires them)";
   }
   if (o.via == "http" && o.load.node.empty()) {
     return "--node URL is required (or --via nats --nats URL)";
@@ -111,7 +112,6 @@ void add_baseline(const cli_options& o, double seconds, sb::bench::bench_report&
 
 int run_timers(cli_options& o) {
   o.timers.node = o.load.node;
-  o.timers.admin_token = o.admin_token;
   o.timers.partitions = o.partitions;
   o.timers.run_tag = o.load.run_tag;
   auto f = run_timer_bench(o.timers);

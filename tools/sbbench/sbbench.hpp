@@ -86,8 +86,7 @@ result<double> jetstream_baseline(const std::string& url, double duration_s, siz
 
 /// What a timer run does (`--arm-timers N`).
 struct timer_options {
-  std::string node;  ///< the node whose sb_timers_fired_total is watched
-  std::string admin_token;
+  std::string node;  ///< the node that fires them (checked to answer before the run)
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
   std::string redis_password;
@@ -111,7 +110,9 @@ struct timer_figures {
 };
 
 /// Arms `count` timers due at start + due_in directly in the node's Redis (one per conversation
-/// address, the timer store's own format) and watches the node fire them through /metrics.
+/// address, the timer store's own format) and watches the node fire them: the store's pending
+/// count falls as owners complete their firings. Other timers of the store count as well: run it
+/// on a node that has none due meanwhile.
 result<timer_figures> run_timer_bench(const timer_options& options);
 
 }  // namespace sb::sbbench
