@@ -212,6 +212,12 @@ void nats_bus::request(schemas::envelope env, std::chrono::milliseconds timeout,
 void nats_bus::publish(std::string_view topic, schemas::envelope env) {
   fan_out(topic, env, false);
   call_local(topic, env);
+  record_event(topic, env);
+}
+
+// Publishes the event on sb.events.<topic>: the events stream keeps it and every node's
+// cluster-wide handlers of a matching pattern get it.
+void nats_bus::record_event(std::string_view topic, const schemas::envelope& env) {
   pub_.js_publish_async(std::string{events_prefix} + std::string{topic}, encode(env), env.msg_id,
                         {}, [topic = std::string{topic}](result<nats::publish_ack> ack) {
                           if (!ack) {
@@ -233,13 +239,7 @@ void nats_bus::deliver_from_actor(schemas::envelope env) {
 void nats_bus::publish_from_actor(std::string_view topic, schemas::envelope env) {
   fan_out(topic, env, true);
   call_local(topic, env);
-  pub_.js_publish_async(std::string{events_prefix} + std::string{topic}, encode(env), env.msg_id,
-                        {}, [topic = std::string{topic}](result<nats::publish_ack> ack) {
-                          if (!ack) {
-                            get_logger("bus")->warn("event {} not recorded: {}", topic,
-                                                    ack.err().to_string());
-                          }
-                        });
+  record_event(topic, env);
 }
 
 // Every node registers the same actor subscriptions (from config), so the publishing node can

@@ -145,6 +145,7 @@ class nats_bus final : public bus {
                  nats::message msg);
   void on_event(const nats::message& msg, const std::shared_ptr<event_handler>& handler);
   void call_local(std::string_view topic, const schemas::envelope& env);
+  void record_event(std::string_view topic, const schemas::envelope& env);
   void on_reply(const nats::message& msg);
   void send_reply(const schemas::envelope& request, result<schemas::envelope> reply);
   void expire_requests();

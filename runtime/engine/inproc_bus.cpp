@@ -66,11 +66,9 @@ caf::behavior topic_router(caf::stateful_actor<router_state>* self,
   };
 }
 
-// The short-lived actor behind inproc_bus::request(). Its inputs are spawn arguments, not lambda
-// captures: CAF 0.17 dereferences a null argument tuple when an actor function is spawned without
-// arguments (init_fun_factory.hpp), which UBSan reports as a reference bound to a null pointer.
-void request_once(caf::event_based_actor* self, caf::actor shard, std::chrono::milliseconds timeout,
-                  schemas::envelope env, reply_handler on_reply) {
+// Asks `shard` for `env` from `self` and hands the answer (or why there is none) to `on_reply`.
+void ask_shard(caf::event_based_actor* self, const caf::actor& shard,
+               std::chrono::milliseconds timeout, schemas::envelope env, reply_handler on_reply) {
   self->request(shard, timeout, ask_atom::value, std::move(env))
       .then(
           [on_reply](ask_reply& r) {
@@ -89,28 +87,22 @@ void request_once(caf::event_based_actor* self, caf::actor shard, std::chrono::m
           });
 }
 
+// The short-lived actor behind inproc_bus::request(). Its inputs are spawn arguments, not lambda
+// captures: CAF 0.17 dereferences a null argument tuple when an actor function is spawned without
+// arguments (init_fun_factory.hpp), which UBSan reports as a reference bound to a null pointer.
+void request_once(caf::event_based_actor* self, caf::actor shard, std::chrono::milliseconds timeout,
+                  schemas::envelope env, reply_handler on_reply) {
+  ask_shard(self, shard, timeout, std::move(env), std::move(on_reply));
+}
+
 // Sends every request it gets to the owning shard, in arrival order (CAF keeps the order of
 // messages between two actors), and hands each reply to its handler.
 caf::behavior sequencer(caf::event_based_actor* self, std::vector<caf::actor> shards) {
   return {
       [=](ask_atom, schemas::envelope& env, int64_t timeout_ms, reply_handler& on_reply) {
         const auto& shard = shards[shard_index(env.to, shards.size())];
-        self->request(shard, std::chrono::milliseconds(timeout_ms), ask_atom::value, std::move(env))
-            .then(
-                [on_reply](ask_reply& r) {
-                  if (r.failure) {
-                    on_reply(std::move(*r.failure));
-                  } else {
-                    on_reply(std::move(r.reply));
-                  }
-                },
-                [on_reply](caf::error& e) {
-                  if (e == caf::sec::request_timeout) {
-                    on_reply(error{errc::timeout, "no reply in time"});
-                  } else {
-                    on_reply(error{errc::actor_failed, caf::to_string(e)});
-                  }
-                });
+        ask_shard(self, shard, std::chrono::milliseconds(timeout_ms), std::move(env),
+                  std::move(on_reply));
       },
   };
 }
