@@ -14,19 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-int finish(const node_options& opts, const node_answer& answer, const char* command,
-           const std::function<void(const json&)>& show) {
-  if (answer.exit_code != 0) {
-    return report_failure(answer, command);
-  }
-  if (opts.json) {
-    std::cout << answer.body.dump(2) << "\n";
-  } else {
-    show(answer.body);
-  }
-  return exit_ok;
-}
-
 void show_partitions(const json& body, bool all) {
   std::cout << "members: ";
   for (const auto& m : body.value("members", json::array())) {
@@ -78,8 +65,8 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
   add_node_options(*parts, *parts_opts);
   parts->callback([&exit_code, parts_opts, all] {
     auto answer = call_node(*parts_opts, "GET", "/v1/partitions?all=1");
-    exit_code = finish(*parts_opts, answer, "partitions",
-                       [all](const json& body) { show_partitions(body, *all); });
+    exit_code = print_answer(*parts_opts, answer, "partitions",
+                             [all](const json& body) { show_partitions(body, *all); });
   });
 
   // actors --kind K [--limit N]
@@ -99,7 +86,7 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
     auto answer = call_node(
         *actors_opts, "GET",
         "/v1/actors?kind=" + path_segment(aa->kind) + "&limit=" + std::to_string(aa->limit));
-    exit_code = finish(*actors_opts, answer, "actors", [](const json& body) {
+    exit_code = print_answer(*actors_opts, answer, "actors", [](const json& body) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& a : body.value("actors", json::array())) {
         rows.push_back({cell(a.value("kind", json{})), cell(a.value("key", json{})),
@@ -120,7 +107,7 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
   add_node_options(*drain, *drain_opts);
   drain->callback([&exit_code, drain_opts] {
     auto answer = call_node(*drain_opts, "POST", "/v1/node/drain");
-    exit_code = finish(*drain_opts, answer, "drain", [](const json& body) {
+    exit_code = print_answer(*drain_opts, answer, "drain", [](const json& body) {
       std::cout << cell(body.value("node_id", json{})) << ": draining, "
                 << cell(body.value("partitions", json{}))
                 << " partitions being handed over; stop the process when /readyz says 503\n";

@@ -182,6 +182,19 @@ int report_failure(const node_answer& answer, const char* command) {
   return answer.exit_code;
 }
 
+int print_answer(const node_options& opts, const node_answer& answer, const char* command,
+                 const std::function<void(const nlohmann::json&)>& show) {
+  if (answer.exit_code != 0) {
+    return report_failure(answer, command);
+  }
+  if (opts.json) {
+    std::cout << answer.body.dump(2) << "\n";
+  } else {
+    show(answer.body);
+  }
+  return exit_ok;
+}
+
 std::string path_segment(const std::string& text) {
   std::string out;
   for (char ch : text) {

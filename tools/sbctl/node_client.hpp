@@ -50,6 +50,11 @@ int stream_node(const node_options& opts, const std::string& path, double second
 /// returns 0 on success.
 int report_failure(const node_answer& answer, const char* command);
 
+/// Prints a successful answer as JSON (with --json) or through `show`, a failed one as
+/// report_failure() does; returns the exit code.
+int print_answer(const node_options& opts, const node_answer& answer, const char* command,
+                 const std::function<void(const nlohmann::json&)>& show);
+
 /// Returns `text` percent-encoded for one URL path segment ("web:v-1#2" -> "web%3Av-1%232").
 std::string path_segment(const std::string& text);
 

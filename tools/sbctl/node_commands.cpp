@@ -17,20 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Prints the answer as JSON or through `show`; returns the exit code.
-template <class Show>
-int print(const node_options& opts, const node_answer& answer, const char* command, Show show) {
-  if (answer.exit_code != 0) {
-    return report_failure(answer, command);
-  }
-  if (opts.json) {
-    std::cout << answer.body.dump(2) << "\n";
-  } else {
-    show(answer.body);
-  }
-  return exit_ok;
-}
-
 // On a cluster node, asks every other member's gateway (announced in the membership) for its
 // row too; an unreachable member gets a row saying so.
 void add_other_members(const node_options& opts, json& body) {
@@ -159,7 +145,7 @@ int send(const node_options& opts, const send_args& a) {
     return exit_usage;
   }
   auto answer = call_node(opts, "POST", path, &body, headers);
-  return print(opts, answer, "send", [&](const json& r) {
+  return print_answer(opts, answer, "send", [&](const json& r) {
     std::cout << cell(r.value("conversation_id", json{})) << " seq " << cell(r.value("seq", json{}))
               << " (" << cell(r.value("status", json{})) << ")\n";
     for (const auto& line : r.value("replies", json::array())) {
@@ -191,7 +177,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     auto answer = call_node(*inspect_opts, "GET",
                             "/v1/actors/" + path_segment(inspect_addr->first) + "/" +
                                 path_segment(inspect_addr->second));
-    exit_code = print(*inspect_opts, answer, "inspect", show_object);
+    exit_code = print_answer(*inspect_opts, answer, "inspect", show_object);
   });
 
   // transcript CONVERSATION
@@ -204,7 +190,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   transcript->callback([&exit_code, transcript_opts, conversation] {
     auto answer = call_node(*transcript_opts, "GET",
                             "/v1/conversations/" + path_segment(*conversation) + "/messages");
-    exit_code = print(*transcript_opts, answer, "transcript", [](const json& body) {
+    exit_code = print_answer(*transcript_opts, answer, "transcript", [](const json& body) {
       for (const auto& m : body.value("messages", json::array())) {
         std::cout << cell(m.value("seq", json{})) << "  " << cell(m.value("from", json{})) << ": "
                   << cell(m.value("text", json{})) << "\n";
@@ -222,13 +208,13 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   campaigns->callback([&exit_code, campaigns_opts, campaign_id] {
     if (campaign_id->empty()) {
       auto answer = call_node(*campaigns_opts, "GET", "/v1/campaigns");
-      exit_code = print(*campaigns_opts, answer, "campaigns", [](const json& body) {
+      exit_code = print_answer(*campaigns_opts, answer, "campaigns", [](const json& body) {
         show_campaigns(body.value("campaigns", json::array()));
       });
       return;
     }
     auto answer = call_node(*campaigns_opts, "GET", "/v1/campaigns/" + path_segment(*campaign_id));
-    exit_code = print(*campaigns_opts, answer, "campaigns", show_object);
+    exit_code = print_answer(*campaigns_opts, answer, "campaigns", show_object);
   });
 
   // experiments [ID]
@@ -241,7 +227,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   experiments->callback([&exit_code, experiments_opts, experiment_id] {
     if (experiment_id->empty()) {
       auto answer = call_node(*experiments_opts, "GET", "/v1/experiments");
-      exit_code = print(*experiments_opts, answer, "experiments", [](const json& body) {
+      exit_code = print_answer(*experiments_opts, answer, "experiments", [](const json& body) {
         for (const auto& e : body.value("experiments", json::array())) {
           show_experiment(e);
           std::cout << "\n";
@@ -251,7 +237,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     }
     auto answer =
         call_node(*experiments_opts, "GET", "/v1/experiments/" + path_segment(*experiment_id));
-    exit_code = print(*experiments_opts, answer, "experiments", show_experiment);
+    exit_code = print_answer(*experiments_opts, answer, "experiments", show_experiment);
   });
 
   // handoffs
@@ -260,7 +246,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   add_node_options(*handoffs, *handoffs_opts);
   handoffs->callback([&exit_code, handoffs_opts] {
     auto answer = call_node(*handoffs_opts, "GET", "/v1/handoffs");
-    exit_code = print(*handoffs_opts, answer, "handoffs", [](const json& body) {
+    exit_code = print_answer(*handoffs_opts, answer, "handoffs", [](const json& body) {
       std::vector<std::vector<std::string>> waiting;
       for (const auto& w : body.value("waiting", json::array())) {
         waiting.push_back({cell(w.value("conversation_id", json{})), cell(w.value("skill", json{})),
@@ -301,7 +287,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     if (answer.exit_code == 0) {
       add_other_members(*nodes_opts, answer.body);
     }
-    exit_code = print(*nodes_opts, answer, "nodes", [](const json& body) {
+    exit_code = print_answer(*nodes_opts, answer, "nodes", [](const json& body) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& n : body.value("nodes", json::array())) {
         std::string kinds;
@@ -378,7 +364,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     auto answer =
         call_node(*topics_opts, "GET",
                   "/v1/topics?since=" + path_segment(*since) + "&limit=" + std::to_string(*limit));
-    exit_code = print(*topics_opts, answer, "topics", [](const json& body) {
+    exit_code = print_answer(*topics_opts, answer, "topics", [](const json& body) {
       std::cout << cell(body.value("messages", json{})) << " messages\n";
       const auto intents = body.value("intents", json::array());
       const auto products = body.value("products", json::array());
