@@ -33,6 +33,8 @@ struct node_stats {
   int64_t undeliverable = 0;
   int64_t live_actors = 0;
   std::map<std::string, int64_t> live_by_kind;
+  int64_t mailbox_total = 0;  ///< messages waiting for live actors (mailboxes and held back)
+  int64_t mailbox_max = 0;    ///< the longest wait queue of one actor
 };
 
 class node;
@@ -42,6 +44,8 @@ struct live_actor_info {
   schemas::address addr;
   int64_t activated_at_ms = 0;
   int64_t last_active_ms = 0;
+  int64_t messages_handled = 0;  ///< since this activation
+  int64_t mailbox_depth = 0;     ///< messages waiting for it now
 };
 
 /// What the registration of kinds may use: the node's config, clock and store (all outlive every
@@ -107,7 +111,8 @@ class node {
   /// Returns how many fired.
   result<int64_t> fire_due_timers();
 
-  /// Passivates every actor idle for `actors.idle_passivate` by the node clock and waits until
+  /// Passivates every actor idle for `actors.idle_passivate` (user actors:
+  /// `actors.user_idle_passivate`) by the node clock and waits until
   /// their state is saved. Returns how many.
   result<int64_t> passivate_idle();
 

@@ -60,6 +60,7 @@ struct node_config {
   std::string store_key_prefix = "sb:";
   // actors
   ms actors_idle_passivate{std::chrono::minutes(5)};
+  ms actors_user_idle_passivate{std::chrono::minutes(1)};
   ms actors_sweep_interval{std::chrono::seconds(10)};
   int64_t actors_registry_shards = 4;
   // timers

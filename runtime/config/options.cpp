@@ -197,6 +197,10 @@ std::vector<option_decl> make_table() {
                     "Prefix of every key this node writes to the store."),
       duration_option("actors.idle_passivate", &c::actors_idle_passivate, one_ms,
                       "How long an actor may stay idle before it is saved and stopped."),
+      duration_option("actors.user_idle_passivate", &c::actors_user_idle_passivate, one_ms,
+                      "How long a person's profile (user actor) may stay idle before it is saved "
+                      "and stopped; conversations read it once a session, so it need not stay "
+                      "as long as they do."),
       duration_option("actors.sweep_interval", &c::actors_sweep_interval, one_ms,
                       "How often the registry looks for idle actors to passivate."),
       integer_option("actors.registry_shards", &c::actors_registry_shards, 1, 256,

@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -32,11 +34,26 @@ struct ask_reply {
   std::optional<sb::error> failure;
 };
 
+/// The message counts of one live actor, shared by its registry shard (which counts what it
+/// forwards) and the actor (which counts what it handles); both sides only add. Mailbox depth is
+/// forwarded - handled, read without asking CAF for its mailbox's size.
+struct actor_gauge {
+  std::atomic<int64_t> forwarded{0};
+  std::atomic<int64_t> handled{0};
+
+  [[nodiscard]] int64_t depth() const noexcept {
+    return std::max<int64_t>(
+        0, forwarded.load(std::memory_order_relaxed) - handled.load(std::memory_order_relaxed));
+  }
+};
+
 /// One live actor, as listed by a shard.
 struct live_actor {
   schemas::address addr;
   int64_t activated_at_ms = 0;
   int64_t last_active_ms = 0;
+  int64_t messages_handled = 0;
+  int64_t mailbox_depth = 0;  ///< waiting in its mailbox or held back by the shard
 };
 
 /// A registry shard's counts, summed by the node.
@@ -44,6 +61,8 @@ struct shard_status {
   size_t live = 0;
   size_t passivating = 0;
   std::map<std::string, size_t> live_by_kind;
+  int64_t mailbox_total = 0;  ///< messages waiting for the shard's actors
+  int64_t mailbox_max = 0;    ///< the longest one actor's wait queue
 };
 
 }  // namespace sb::engine

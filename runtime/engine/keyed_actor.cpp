@@ -1,6 +1,8 @@
 #include "runtime/engine/keyed_actor.hpp"
 
-#include <deque>
+#include <openssl/evp.h>
+
+#include <array>
 
 #include <nlohmann/json.hpp>
 
@@ -106,16 +108,46 @@ class shell_context final : public actor_context {
   schemas::envelope reply_;
 };
 
+// SHA-256 of what a save writes apart from its time: the state, the applied timer generations
+// and the recent message ids. Keeping this instead of the saved bytes lets an idle actor hold its
+// state once (in the behaviour), not three times.
+using record_digest = std::array<unsigned char, 32>;
+
+record_digest digest_of(const schemas::actor_record& r) {
+  record_digest out{};
+  auto* ctx = EVP_MD_CTX_new();
+  auto add = [ctx](const void* data, size_t size) { EVP_DigestUpdate(ctx, data, size); };
+  auto add_text = [&](const std::string& text) {
+    const uint64_t size = text.size();
+    add(&size, sizeof size);
+    add(text.data(), text.size());
+  };
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  add_text(r.state.data);
+  for (const auto& [name, generation] : r.applied_timer_generations) {
+    add_text(name);
+    add(&generation, sizeof generation);
+  }
+  for (const auto& id : r.recent_msg_ids) {
+    add_text(id);
+  }
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &size);
+  EVP_MD_CTX_free(ctx);
+  return out;
+}
+
 struct keyed_state {
   schemas::address addr;
   services* svc = nullptr;
+  std::shared_ptr<actor_gauge> gauge;
   std::unique_ptr<keyed_behavior> logic;
+  // The record without its state bytes between saves (the behaviour holds the state).
   schemas::actor_record record;
-  std::string saved_bytes;  // What the store holds, to skip writes that change nothing.
+  std::optional<record_digest> saved_digest;  // Of what the store holds: skips no-op writes.
   bool loaded = false;
   int64_t activated_at_ms = 0;
-  int64_t handled = 0;
-  std::deque<std::string> last_types;
+  std::vector<std::string> last_types;  // Oldest first, at most 8.
 
   static inline const char* name = "keyed_actor";
 
@@ -137,8 +169,9 @@ struct keyed_state {
                      "stored record of " + to_string(addr) + ": " + rec.err().message};
       }
       record = std::move(*rec);
-      saved_bytes = **raw;
-      state = record.state.data;
+      saved_digest = digest_of(record);
+      state = std::move(record.state.data);
+      std::string{}.swap(record.state.data);  // Frees it (move-assigning "" keeps the buffer).
     }
     if (auto r = logic->restore(state); !r) {
       return r;
@@ -149,26 +182,18 @@ struct keyed_state {
 
   result<void> save() {
     record.state.data = logic->snapshot();
-    record.saved_at_ms = svc->node_clock->now_ms();
-    auto bytes = encode(record);
-    // saved_at changes every time; compare without it to skip writes that change nothing.
-    auto unchanged = [&] {
-      if (saved_bytes.empty()) {
-        return false;
+    // saved_at changes every time; the digest leaves it out to skip writes that change nothing.
+    const auto digest = digest_of(record);
+    result<void> written;
+    if (digest != saved_digest) {
+      record.saved_at_ms = svc->node_clock->now_ms();
+      written = write_record(encode(record));
+      if (written) {
+        saved_digest = digest;
       }
-      auto old = decode<schemas::actor_record>(saved_bytes);
-      return old && old->state == record.state &&
-             old->applied_timer_generations == record.applied_timer_generations &&
-             old->recent_msg_ids == record.recent_msg_ids;
-    };
-    if (unchanged()) {
-      return {};
     }
-    if (auto r = write_record(bytes); !r) {
-      return r;
-    }
-    saved_bytes = std::move(bytes);
-    return {};
+    std::string{}.swap(record.state.data);  // Frees it (move-assigning "" keeps the buffer).
+    return written;
   }
 
   // On a cluster node the write carries the partition's fencing token: once another node took
@@ -219,16 +244,16 @@ struct keyed_state {
   }
 
   void note_type(const std::string& type) {
-    last_types.push_back(type);
-    if (last_types.size() > 8) {
-      last_types.pop_front();
+    if (last_types.size() == 8) {
+      last_types.erase(last_types.begin());
     }
+    last_types.push_back(type);
   }
 
   // Runs one message through the behaviour; returns the reply for a request.
   ask_reply handle(const schemas::envelope& env) {
     ask_reply out;
-    ++handled;
+    gauge->handled.fetch_add(1, std::memory_order_relaxed);
     note_type(env.type);
     svc->counters->messages_handled++;
     if (auto r = ensure_loaded(); !r) {
@@ -309,16 +334,16 @@ struct keyed_state {
     }
   }
 
-  std::string status(size_t mailbox) {
+  std::string status() {
     nlohmann::json j;
     j["kind"] = addr.kind;
     j["key"] = addr.key;
     j["live"] = true;
     j["node"] = svc->node_id;
     j["activated_at_ms"] = activated_at_ms;
-    j["messages_handled"] = handled;
-    j["mailbox_depth"] = mailbox;
-    j["last_message_types"] = std::vector<std::string>(last_types.begin(), last_types.end());
+    j["messages_handled"] = gauge->handled.load(std::memory_order_relaxed);
+    j["mailbox_depth"] = gauge->depth();
+    j["last_message_types"] = last_types;
     nlohmann::json timers = nlohmann::json::array();
     if (auto pending = svc->timers->pending(addr)) {
       for (const auto& t : *pending) {
@@ -334,10 +359,11 @@ struct keyed_state {
 };
 
 caf::behavior keyed_actor(caf::stateful_actor<keyed_state>* self, schemas::address addr,
-                          services* svc) {
+                          services* svc, std::shared_ptr<actor_gauge> gauge) {
   auto& st = self->state;
   st.addr = std::move(addr);
   st.svc = svc;
+  st.gauge = std::move(gauge);
   st.activated_at_ms = svc->node_clock->now_ms();
   const auto* factory = svc->kinds->find(st.addr.kind);
   st.logic = (*factory)(st.addr);
@@ -363,14 +389,15 @@ caf::behavior keyed_actor(caf::stateful_actor<keyed_state>* self, schemas::addre
         }
         return saved;
       },
-      [=](status_atom) -> std::string { return self->state.status(self->mailbox().size()); },
+      [=](status_atom) -> std::string { return self->state.status(); },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_keyed_actor(caf::local_actor* parent, schemas::address addr, services* svc) {
-  return parent->spawn(keyed_actor, std::move(addr), svc);
+caf::actor spawn_keyed_actor(caf::local_actor* parent, schemas::address addr, services* svc,
+                             std::shared_ptr<actor_gauge> gauge) {
+  return parent->spawn(keyed_actor, std::move(addr), svc, std::move(gauge));
 }
 
 }  // namespace sb::engine

@@ -14,6 +14,9 @@ namespace sb::engine {
 /// Protocol: (deliver_atom, envelope) one-way; (ask_atom, envelope) -> ask_reply;
 /// (passivate_atom, bool force) -> bool saved (quits when saved, or when forced);
 /// (status_atom) -> std::string JSON.
-caf::actor spawn_keyed_actor(caf::local_actor* parent, schemas::address addr, services* svc);
+///
+/// `gauge` is the actor's entry in its shard's books: the actor adds each envelope it handles.
+caf::actor spawn_keyed_actor(caf::local_actor* parent, schemas::address addr, services* svc,
+                             std::shared_ptr<actor_gauge> gauge);
 
 }  // namespace sb::engine

@@ -137,6 +137,7 @@ result<std::unique_ptr<node>> node::start(const node_config& cfg, node_start_opt
   svc.kinds = &p->kinds;
   svc.counters = &p->counters;
   svc.idle_passivate_ms = cfg.actors_idle_passivate.count();
+  svc.idle_passivate_ms_by_kind["user"] = cfg.actors_user_idle_passivate.count();
   for (int64_t i = 0; i < cfg.actors_registry_shards; ++i) {
     p->shards.push_back(engine::spawn_registry_shard(*p->sys, &svc));
   }
@@ -274,7 +275,8 @@ std::vector<live_actor_info> node::live_actors(const std::string& kind) {
       continue;
     }
     for (auto& a : *some) {
-      out.push_back(live_actor_info{std::move(a.addr), a.activated_at_ms, a.last_active_ms});
+      out.push_back(live_actor_info{std::move(a.addr), a.activated_at_ms, a.last_active_ms,
+                                    a.messages_handled, a.mailbox_depth});
     }
   }
   return out;
@@ -375,6 +377,8 @@ node_stats node::stats() {
       continue;
     }
     out.live_actors += static_cast<int64_t>(st->live);
+    out.mailbox_total += st->mailbox_total;
+    out.mailbox_max = std::max(out.mailbox_max, st->mailbox_max);
     for (const auto& [kind, n] : st->live_by_kind) {
       out.live_by_kind[kind] += static_cast<int64_t>(n);
     }

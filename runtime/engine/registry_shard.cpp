@@ -18,6 +18,7 @@ struct held_message {
 
 struct entry {
   caf::actor hdl;
+  std::shared_ptr<actor_gauge> gauge;
   int64_t activated_at_ms = 0;
   int64_t last_active_ms = 0;
   bool passivating = false;
@@ -34,7 +35,9 @@ struct pending_wait {
 struct shard_state {
   services* svc = nullptr;
   std::unordered_map<schemas::address, entry> entries;
-  std::unordered_map<caf::actor_addr, schemas::address> by_actor;
+  // Points at the key of the actor's entry (nodes of an unordered_map never move), so an address
+  // is kept once per live actor, not twice.
+  std::unordered_map<caf::actor_addr, const schemas::address*> by_actor;
   std::vector<pending_wait> waits;
   bool draining = false;
 
@@ -49,13 +52,21 @@ entry* activate(shard_actor* self, const schemas::address& addr) {
   if (i != st.entries.end()) {
     return &i->second;
   }
-  auto child = spawn_keyed_actor(self, addr, st.svc);
+  auto gauge = std::make_shared<actor_gauge>();
+  auto child = spawn_keyed_actor(self, addr, st.svc, gauge);
   self->monitor(child);
-  st.by_actor.emplace(child.address(), addr);
-  auto& e = st.entries[addr];
+  auto placed = st.entries.emplace(addr, entry{}).first;
+  st.by_actor.emplace(child.address(), &placed->first);
+  auto& e = placed->second;
   e.hdl = child;
+  e.gauge = std::move(gauge);
   e.activated_at_ms = st.svc->node_clock->now_ms();
   return &e;
+}
+
+// Messages waiting for the actor of `e`: in its mailbox, or held here while it passivates.
+int64_t mailbox_depth(const entry& e) {
+  return e.gauge->depth() + static_cast<int64_t>(e.held.size());
 }
 
 void forward(shard_actor* self, entry& e, held_message msg) {
@@ -64,6 +75,7 @@ void forward(shard_actor* self, entry& e, held_message msg) {
     e.held.push_back(std::move(msg));
     return;
   }
+  e.gauge->forwarded.fetch_add(1, std::memory_order_relaxed);
   if (!msg.promise) {
     self->send(e.hdl, deliver_atom::value, std::move(msg.env));
     return;
@@ -104,7 +116,7 @@ void passivate(shard_actor* self, entry& e, bool force) {
             if (i == self->state.by_actor.end()) {
               return;
             }
-            auto& live = self->state.entries[i->second];
+            auto& live = self->state.entries[*i->second];
             live.passivating = false;
             auto held = std::move(live.held);
             live.held.clear();
@@ -123,7 +135,7 @@ void on_down(shard_actor* self, const caf::down_msg& dm) {
   if (i == st.by_actor.end()) {
     return;
   }
-  auto addr = i->second;
+  auto addr = *i->second;  // A copy: the entry goes below.
   st.by_actor.erase(i);
   for (auto& w : st.waits) {
     if (w.remaining.erase(dm.source) > 0 && w.remaining.empty()) {
@@ -204,7 +216,7 @@ caf::behavior registry_shard(shard_actor* self, services* svc) {
         auto& st = self->state;
         std::vector<entry*> idle;
         for (auto& [addr, e] : st.entries) {
-          if (!e.passivating && e.last_active_ms + st.svc->idle_passivate_ms <= now_ms) {
+          if (!e.passivating && e.last_active_ms + st.svc->idle_ms_of(addr.kind) <= now_ms) {
             idle.push_back(&e);
           }
         }
@@ -235,7 +247,9 @@ caf::behavior registry_shard(shard_actor* self, services* svc) {
         std::vector<live_actor> out;
         for (const auto& [addr, e] : self->state.entries) {
           if (kind.empty() || addr.kind == kind) {
-            out.push_back(live_actor{addr, e.activated_at_ms, e.last_active_ms});
+            out.push_back(live_actor{addr, e.activated_at_ms, e.last_active_ms,
+                                     e.gauge->handled.load(std::memory_order_relaxed),
+                                     mailbox_depth(e)});
           }
         }
         return out;
@@ -248,6 +262,9 @@ caf::behavior registry_shard(shard_actor* self, services* svc) {
           if (e.passivating) {
             ++out.passivating;
           }
+          const auto depth = mailbox_depth(e);
+          out.mailbox_total += depth;
+          out.mailbox_max = std::max(out.mailbox_max, depth);
         }
         return out;
       },

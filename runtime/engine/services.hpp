@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "runtime/bus.hpp"
@@ -43,6 +44,14 @@ struct services {
   /// not serve is refused.
   cluster::partition_table* partitions = nullptr;
   int64_t idle_passivate_ms = 300'000;
+  /// Idle times of kinds that passivate sooner or later than idle_passivate_ms.
+  std::map<std::string, int64_t> idle_passivate_ms_by_kind;
+
+  /// How long an actor of `kind` may stay idle.
+  [[nodiscard]] int64_t idle_ms_of(const std::string& kind) const {
+    auto i = idle_passivate_ms_by_kind.find(kind);
+    return i == idle_passivate_ms_by_kind.end() ? idle_passivate_ms : i->second;
+  }
   size_t recent_msg_ids = 32;
 };
 

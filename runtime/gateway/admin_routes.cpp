@@ -127,6 +127,12 @@ void publish_node_metrics(node& n) {
                   {{"kind", kind}})
         .set(i == s.live_by_kind.end() ? 0.0 : static_cast<double>(i->second));
   }
+  reg.get_gauge(
+         "sb_actor_mailbox_messages",
+         "Messages waiting for live actors (in their mailboxes or held while they passivate)")
+      .set(static_cast<double>(s.mailbox_total));
+  reg.get_gauge("sb_actor_mailbox_messages_max", "The longest wait queue of one live actor")
+      .set(static_cast<double>(s.mailbox_max));
   mirror_counter(reg, "sb_actor_activations_total", "Actor activations since start", s.activations);
   mirror_counter(reg, "sb_actor_passivations_total", "Actor passivations since start",
                  s.passivations);

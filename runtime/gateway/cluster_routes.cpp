@@ -72,19 +72,42 @@ void get_actors(context& ctx, const httplib::Request& req, httplib::Response& re
     }
     limit = static_cast<size_t>(std::stoll(text));
   }
+  const std::string top = req.has_param("top") ? req.get_param_value("top") : "recent";
+  if (top != "recent" && top != "mailbox" && top != "age" && top != "messages") {
+    send_error(res, 400, "invalid_field", "top must be recent, mailbox, age or messages");
+    return;
+  }
   auto live = ctx.n.live_actors(kind);
-  // Most recently active first.
-  std::sort(live.begin(), live.end(), [](const live_actor_info& a, const live_actor_info& b) {
+  // recent: most recently active first; mailbox: longest wait queue; age: activated longest ago;
+  // messages: most messages handled since activation. Ties go to the most recently active.
+  auto order = [&top](const live_actor_info& a, const live_actor_info& b) {
+    if (top == "mailbox" && a.mailbox_depth != b.mailbox_depth) {
+      return a.mailbox_depth > b.mailbox_depth;
+    }
+    if (top == "age" && a.activated_at_ms != b.activated_at_ms) {
+      return a.activated_at_ms < b.activated_at_ms;
+    }
+    if (top == "messages" && a.messages_handled != b.messages_handled) {
+      return a.messages_handled > b.messages_handled;
+    }
     return a.last_active_ms > b.last_active_ms;
-  });
+  };
+  const size_t shown = std::min(limit, live.size());
+  std::partial_sort(live.begin(), live.begin() + static_cast<std::ptrdiff_t>(shown), live.end(),
+                    order);
+  const auto now = ctx.n.node_clock().now_ms();
   nlohmann::json out = nlohmann::json::array();
-  for (size_t i = 0; i < live.size() && i < limit; ++i) {
+  for (size_t i = 0; i < shown; ++i) {
     out.push_back({{"kind", live[i].addr.kind},
                    {"key", live[i].addr.key},
                    {"activated_at_ms", live[i].activated_at_ms},
-                   {"last_active_ms", live[i].last_active_ms}});
+                   {"last_active_ms", live[i].last_active_ms},
+                   {"age_s", static_cast<double>(now - live[i].activated_at_ms) / 1000.0},
+                   {"messages_handled", live[i].messages_handled},
+                   {"mailbox_depth", live[i].mailbox_depth}});
   }
-  send_json(res, 200, {{"node_id", ctx.cfg.node_id}, {"total", live.size()}, {"actors", out}});
+  send_json(res, 200,
+            {{"node_id", ctx.cfg.node_id}, {"total", live.size()}, {"top", top}, {"actors", out}});
 }
 
 // Starts the node's drain (a cluster node hands its partitions over first) and answers at once;

@@ -384,7 +384,7 @@ TEST_CASE("node_options describes every option once, with a type and a sentence"
     CHECK(opt.description.size() > 10);
     CHECK(opt.description.back() == '.');
   }
-  CHECK(keys.size() == 63);
+  CHECK(keys.size() == 64);
   CHECK(node_options()[1].type == "enum(trace|debug|info|warn|error)");
 }
 

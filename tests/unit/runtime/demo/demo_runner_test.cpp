@@ -224,6 +224,7 @@ TEST_CASE("a custom scenario runs with the node's own session idle time") {
   node_config cfg = without_marketing();
   cfg.conversation_session_idle = std::chrono::minutes(1);
   cfg.actors_idle_passivate = std::chrono::minutes(5);
+  cfg.actors_user_idle_passivate = std::chrono::minutes(5);  // as long as the others here
   std::ostringstream out;
   auto s = SB_REQUIRE_OK(run_demo(cfg, path, out));
   auto text = out.str();
