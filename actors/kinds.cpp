@@ -72,15 +72,18 @@ result<node_hooks> register_builtin_kinds(const kind_setup& setup) {
   std::shared_ptr<marketing_rules> marketing = *rules;
   std::shared_ptr<bot_knowledge> shared = *bot;
 
-  conversation_settings conv;
+  auto conv_settings = std::make_shared<conversation_settings>();
+  auto& conv = *conv_settings;
   conv.session_idle_ms = cfg.conversation_session_idle.count();
   conv.transcript_limit = static_cast<size_t>(cfg.conversation_transcript_limit);
   conv.bot = shared;
   conv.marketing = marketing;
   conv.state_store = &setup.state_store;
-  setup.kinds.add(schemas::kinds::conversation, [conv](const schemas::address& addr) {
-    return std::make_unique<conversation>(addr, conv);
-  });
+  setup.kinds.add(schemas::kinds::conversation,
+                  [shared_settings = std::shared_ptr<const conversation_settings>(conv_settings)](
+                      const schemas::address& addr) {
+                    return std::make_unique<conversation>(addr, shared_settings);
+                  });
   const int64_t window = cfg.attribution_window.count();
   setup.kinds.add(schemas::kinds::user, [window](const schemas::address& addr) {
     return std::make_unique<user>(addr.key, window);

@@ -24,10 +24,20 @@ const schemas::address pool_address{"agent_pool", "default"};
 }  // namespace
 
 conversation::conversation(schemas::address addr, conversation_settings settings)
-    : addr_(std::move(addr)), settings_(std::move(settings)) {
+    : conversation(std::move(addr),
+                   std::make_shared<const conversation_settings>(std::move(settings))) {}
+
+conversation::conversation(schemas::address addr,
+                           std::shared_ptr<const conversation_settings> settings)
+    : addr_(std::move(addr)), settings_(std::move(settings)) {}
+
+std::string conversation::channel() const {
+  return addr_.key.substr(0, addr_.key.find(':'));
+}
+
+std::string conversation::person() const {
   auto colon = addr_.key.find(':');
-  channel_ = addr_.key.substr(0, colon);
-  person_ = colon == std::string::npos ? std::string{} : addr_.key.substr(colon + 1);
+  return colon == std::string::npos ? std::string{} : addr_.key.substr(colon + 1);
 }
 
 result<void> conversation::restore(const std::optional<std::string>& snapshot) {
@@ -55,8 +65,8 @@ schemas::conversation_event conversation::event(const char* topic, int64_t now) 
   schemas::conversation_event ev;
   ev.event = topic;
   ev.conversation_id = conversation_id();
-  ev.channel = channel_;
-  ev.person = person_;
+  ev.channel = channel();
+  ev.person = person();
   ev.at_ms = now;
   ev.message_count = state_.message_count;
   ev.user = state_.user_key;
@@ -116,7 +126,7 @@ schemas::outbound_message conversation::append(const std::string& from, std::str
   }
   line.products = std::move(products);
   state_.transcript.push_back(line);
-  if (state_.transcript.size() > settings_.transcript_limit) {
+  if (state_.transcript.size() > settings_->transcript_limit) {
     state_.transcript.erase(state_.transcript.begin());
   }
   return {line.seq, line.from, line.text, line.products, line.at_ms};
@@ -124,8 +134,8 @@ schemas::outbound_message conversation::append(const std::string& from, std::str
 
 void conversation::send_outbound(const schemas::outbound_message& m, actor_context& ctx) {
   schemas::outbound_event ev;
-  ev.channel = channel_;
-  ev.person = person_;
+  ev.channel = channel();
+  ev.person = person();
   ev.conversation_id = conversation_id();
   ev.message = m;
   ctx.publish(schemas::topics::conversation_outbound, ev);
@@ -190,7 +200,7 @@ result<void> conversation::on_chat(const schemas::chat_message& msg, actor_conte
   }
   if (!msg.client_msg_id.empty()) {
     ids.push_back(msg.client_msg_id);
-    if (ids.size() > settings_.remembered_client_ids) {
+    if (ids.size() > settings_->remembered_client_ids) {
       ids.erase(ids.begin());
     }
   }
@@ -207,16 +217,16 @@ result<void> conversation::on_chat(const schemas::chat_message& msg, actor_conte
   reply.seq = state_.transcript[person_line].seq;
   reply.session_started = started;
   bool objection = false;
-  if (state_.status != "with_agent" && settings_.bot) {
+  if (state_.status != "with_agent" && settings_->bot) {
     objection = run_bot(text, person_line, ctx, reply);
   }
   schemas::user_command contact;
   contact.action = "contact";
-  contact.channel = channel_;
+  contact.channel = channel();
   contact.at_ms = now;
   contact.price_objection = objection;
   ctx.send(schemas::address{"user", state_.user_key}, contact);
-  if (auto r = ctx.arm_timer(idle_timer, now + settings_.session_idle_ms); !r) {
+  if (auto r = ctx.arm_timer(idle_timer, now + settings_->session_idle_ms); !r) {
     return r;
   }
   reply.status = state_.status;
@@ -228,7 +238,7 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
                            schemas::chat_accepted& reply) {
   auto now = ctx.now_ms();
   const auto* profile = state_.profile_known ? &state_.profile : nullptr;
-  auto turn = take_turn(*settings_.bot, text, state_, profile);
+  auto turn = take_turn(*settings_->bot, text, state_, profile);
   auto intent = std::string{nlu::to_string(turn.understood.intent)};
   state_.transcript[person_line].intent = intent;
   state_.last_intent = intent;
@@ -258,8 +268,8 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
     publish(ctx, schemas::topics::product_inquiry, "", turn.shown_skus);
   }
   std::optional<reply_variant> variant;
-  if (settings_.marketing && !turn.shown_skus.empty()) {
-    variant = apply_reply_experiment(*settings_.marketing->current(), *settings_.bot,
+  if (settings_->marketing && !turn.shown_skus.empty()) {
+    variant = apply_reply_experiment(*settings_->marketing->current(), *settings_->bot,
                                      variant_for(state_.user_key, ctx), turn.replies);
   }
   for (auto& r : turn.replies) {
@@ -284,10 +294,10 @@ bool conversation::run_bot(const std::string& text, size_t person_line, actor_co
 
 variant_chooser conversation::variant_for(const std::string& person, actor_context& ctx) const {
   return [this, &person, &ctx](const experiments::experiment_spec& spec) {
-    if (settings_.state_store == nullptr) {
+    if (settings_->state_store == nullptr) {
       return experiments::assign(spec, person);
     }
-    auto chosen = experiments::choose_variant(*settings_.state_store, spec, person);
+    auto chosen = experiments::choose_variant(*settings_->state_store, spec, person);
     if (!chosen) {
       // The store is down: show the fixed-weight variant rather than no answer at all.
       ctx.log(log_level::warn, "variant of " + spec.id + ": " + chosen.err().to_string());
@@ -305,7 +315,7 @@ void conversation::note_recommendation(const std::vector<std::string>& skus,
   tp.at_ms = ctx.now_ms();
   tp.skus = skus;
   tp.conversation_id = conversation_id();
-  tp.channel = channel_;
+  tp.channel = channel();
   if (variant) {
     tp.experiment = variant->experiment;
     tp.variant = variant->variant;
@@ -320,10 +330,10 @@ void conversation::note_recommendation(const std::vector<std::string>& skus,
 }
 
 void conversation::score_churn(actor_context& ctx) {
-  if (!settings_.marketing) {
+  if (!settings_->marketing) {
     return;
   }
-  auto rules = settings_.marketing->current();
+  auto rules = settings_->marketing->current();
   const auto& model = rules->churn_model;
   state_.churn_score = churn::score(model, churn_features_of(state_, ctx.now_ms()));
   churn::alert_state alert{state_.churn_alerted};
@@ -389,7 +399,7 @@ result<void> conversation::on_agent_message(const schemas::agent_message& msg, a
   auto m = append("agent:" + msg.agent_id, mask_pii(msg.text), {}, now);
   state_.last_message_at_ms = now;
   send_outbound(m, ctx);
-  if (auto r = ctx.arm_timer(idle_timer, now + settings_.session_idle_ms); !r) {
+  if (auto r = ctx.arm_timer(idle_timer, now + settings_->session_idle_ms); !r) {
     return r;
   }
   schemas::conversation_messages out;
@@ -403,8 +413,8 @@ result<void> conversation::on_agent_message(const schemas::agent_message& msg, a
 schemas::handoff_context conversation::handoff_view() const {
   schemas::handoff_context c;
   c.conversation_id = conversation_id();
-  c.channel = channel_;
-  c.person = person_;
+  c.channel = channel();
+  c.person = person();
   c.status = state_.status;
   c.reason = state_.handoff_reason;
   c.agent_id = state_.agent_id;
@@ -445,11 +455,11 @@ result<void> conversation::on_control(const schemas::conversation_control& cmd,
       state_.status = "with_agent";
       state_.agent_id = cmd.agent_id;
       state_.agent_accepted_at_ms = now;
-      auto m = append("system",
-                      settings_.bot
-                          ? settings_.bot->scripts.render("agent_joined", {{"agent", cmd.agent_id}})
-                          : "agent " + cmd.agent_id + " joined",
-                      {}, now);
+      auto m = append(
+          "system",
+          settings_->bot ? settings_->bot->scripts.render("agent_joined", {{"agent", cmd.agent_id}})
+                         : "agent " + cmd.agent_id + " joined",
+          {}, now);
       send_outbound(m, ctx);
       publish(ctx, schemas::topics::handoff_accepted, state_.handoff_reason);
     }
@@ -473,7 +483,7 @@ result<void> conversation::on_control(const schemas::conversation_control& cmd,
       state_.agent_id.clear();
       state_.signals.unresolved_turns = 0;
       auto m = append("system",
-                      settings_.bot ? settings_.bot->scripts.render("agent_left") : "agent left",
+                      settings_->bot ? settings_->bot->scripts.render("agent_left") : "agent left",
                       {}, now);
       send_outbound(m, ctx);
     }

@@ -48,6 +48,9 @@ struct conversation_settings {
 class conversation final : public keyed_behavior {
  public:
   conversation(schemas::address addr, conversation_settings settings);
+  /// The same with settings shared by every conversation of a node (a live conversation does not
+  /// carry its own copy).
+  conversation(schemas::address addr, std::shared_ptr<const conversation_settings> settings);
 
   result<void> restore(const std::optional<std::string>& snapshot) override;
   [[nodiscard]] std::string snapshot() const override;
@@ -86,11 +89,13 @@ class conversation final : public keyed_behavior {
   void publish(actor_context& ctx, const char* topic, std::string reason,
                std::vector<std::string> skus = {});
 
+  /// The channel and the person's id on it, the two halves of the key `channel:person`.
+  [[nodiscard]] std::string channel() const;
+  [[nodiscard]] std::string person() const;
+
   schemas::address addr_;
-  conversation_settings settings_;
+  std::shared_ptr<const conversation_settings> settings_;
   schemas::conversation_state state_;
-  std::string channel_;
-  std::string person_;
 };
 
 }  // namespace sb

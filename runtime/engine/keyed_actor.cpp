@@ -2,7 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <deque>
+#include <shared_mutex>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -137,6 +141,51 @@ record_digest digest_of(const schemas::actor_record& r) {
   return out;
 }
 
+// Message type names seen by this process, interned: an actor remembers its last types as small
+// numbers, not as strings of its own. The table is bounded; types past it are remembered as
+// "(other)".
+class type_names {
+ public:
+  static uint16_t id_of(const std::string& type) {
+    auto& t = table();
+    {
+      std::shared_lock<std::shared_mutex> read{t.mutex};
+      if (auto i = t.ids.find(type); i != t.ids.end()) {
+        return i->second;
+      }
+    }
+    std::unique_lock<std::shared_mutex> write{t.mutex};
+    if (auto i = t.ids.find(type); i != t.ids.end()) {
+      return i->second;
+    }
+    if (t.names.size() >= max_names) {
+      return 0;
+    }
+    t.names.push_back(type);
+    const auto id = static_cast<uint16_t>(t.names.size() - 1);
+    t.ids.emplace(type, id);
+    return id;
+  }
+
+  static std::string name_of(uint16_t id) {
+    auto& t = table();
+    std::shared_lock<std::shared_mutex> read{t.mutex};
+    return id < t.names.size() ? t.names[id] : std::string{"(other)"};
+  }
+
+ private:
+  static constexpr size_t max_names = 4096;
+  struct state {
+    std::shared_mutex mutex;
+    std::deque<std::string> names{"(other)"};
+    std::unordered_map<std::string, uint16_t> ids{{"(other)", 0}};
+  };
+  static state& table() {
+    static state t;
+    return t;
+  }
+};
+
 struct keyed_state {
   schemas::address addr;
   services* svc = nullptr;
@@ -147,7 +196,8 @@ struct keyed_state {
   std::optional<record_digest> saved_digest;  // Of what the store holds: skips no-op writes.
   bool loaded = false;
   int64_t activated_at_ms = 0;
-  std::vector<std::string> last_types;  // Oldest first, at most 8.
+  std::array<uint16_t, 8> last_types{};  // type_names ids, oldest first
+  uint8_t last_type_count = 0;
 
   static inline const char* name = "keyed_actor";
 
@@ -244,10 +294,11 @@ struct keyed_state {
   }
 
   void note_type(const std::string& type) {
-    if (last_types.size() == 8) {
-      last_types.erase(last_types.begin());
+    if (last_type_count == last_types.size()) {
+      std::move(last_types.begin() + 1, last_types.end(), last_types.begin());
+      --last_type_count;
     }
-    last_types.push_back(type);
+    last_types[last_type_count++] = type_names::id_of(type);
   }
 
   // Runs one message through the behaviour; returns the reply for a request.
@@ -343,7 +394,11 @@ struct keyed_state {
     j["activated_at_ms"] = activated_at_ms;
     j["messages_handled"] = gauge->handled.load(std::memory_order_relaxed);
     j["mailbox_depth"] = gauge->depth();
-    j["last_message_types"] = last_types;
+    std::vector<std::string> types;
+    for (uint8_t i = 0; i < last_type_count; ++i) {
+      types.push_back(type_names::name_of(last_types[i]));
+    }
+    j["last_message_types"] = types;
     nlohmann::json timers = nlohmann::json::array();
     if (auto pending = svc->timers->pending(addr)) {
       for (const auto& t : *pending) {
