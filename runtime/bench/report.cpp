@@ -92,6 +92,12 @@ std::string to_table(const bench_report& r) {
        fixed(ms(l.p50_us), 2) + " / " + fixed(ms(l.p99_us), 2) + " / " + fixed(ms(l.p999_us), 2) +
            " ms (max " + fixed(ms(l.max_us), 2) + ", mean " + fixed(l.mean_us / 1000.0, 2) + ", " +
            std::to_string(l.count) + " samples)");
+  if (r.load_cpu_s > 0 && r.sent > 0) {
+    const double us = r.load_cpu_s * 1e6 / static_cast<double>(r.sent);
+    line(out, "sbbench CPU",
+         fixed(r.load_cpu_s, 2) + " s, " + fixed(us, 0) + " us a message: one core drives " +
+             fixed(1e6 / us, 0) + " messages/s");
+  }
   if (r.memory) {
     const auto& m = *r.memory;
     std::string v = "before " + mib(m.rss_before_bytes) + ", after " + mib(m.rss_after_bytes);
@@ -139,7 +145,10 @@ std::string to_json(const bench_report& r) {
                    {"events_ok", r.events_ok},
                    {"elapsed_s", r.elapsed_s},
                    {"sustained_per_s", r.sustained_per_s},
-                   {"latency_ms", latency_ms(r.latency)}};
+                   {"latency_ms", latency_ms(r.latency)},
+                   {"load_cpu_s", r.load_cpu_s},
+                   {"load_cpu_us_per_message",
+                    r.sent > 0 ? r.load_cpu_s * 1e6 / static_cast<double>(r.sent) : 0.0}};
   if (r.memory) {
     const auto& m = *r.memory;
     nlohmann::json mem{{"rss_before_bytes", m.rss_before_bytes},

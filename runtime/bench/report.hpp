@@ -53,6 +53,9 @@ struct bench_report {
   double elapsed_s = 0;        ///< first send to last answer
   double sustained_per_s = 0;  ///< (answered + silent) / elapsed_s
   latency_summary latency;     ///< of answered and silent messages
+  /// CPU time (user + system) of the load tool's own process during the run; with `--sink` it
+  /// includes the sink's, which runs in that process.
+  double load_cpu_s = 0;
   std::optional<memory_figures> memory;
   std::optional<baseline_figures> baseline;
 

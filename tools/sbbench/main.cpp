@@ -22,8 +22,10 @@ struct cli_options {
   std::string nats_url;
   std::string via = "http";
   timer_options timers;
+  idle_options idle;
   int partitions = 256;
   bool json = false;
+  bool sink = false;
 };
 
 // Returns a short tag that differs between runs started in different seconds, so that persons,
@@ -46,6 +48,18 @@ std::string usage_problem(cli_options& o) {
     return "--mix: " + mix.err().message;
   }
   o.load.mix = *mix;
+  if (o.idle.count > 0) {
+    return "";  // An embedded node of its own: nothing else is needed.
+  }
+  if (o.sink) {
+    // The sink checks no signature; any secret will do.
+    o.load.app_secret = o.load.app_secret.empty() ? "sink" : o.load.app_secret;
+    o.load.wechat_token = o.load.wechat_token.empty() ? "sink" : o.load.wechat_token;
+    o.load.events_token = o.load.events_token.empty() ? "sink" : o.load.events_token;
+    if (!o.load.node.empty() || o.via != "http") {
+      return "--sink drives its own server: leave out --node and --via";
+    }
+  }
   const bool shoppers_over_http = o.via == "http" && o.timers.count == 0;
   if (shoppers_over_http && o.load.mix.app > 0 && o.load.app_secret.empty()) {
     return "--mix sends app traffic: give the node's channels.app.secret as --app-secret";
@@ -62,7 +76,7 @@ std::string usage_problem(cli_options& o) {
   if (o.timers.count > 0 && o.load.node.empty()) {
     return "--arm-timers needs --node URL (the node that fires them)";
   }
-  if (o.via == "http" && o.load.node.empty()) {
+  if (o.via == "http" && o.load.node.empty() && !o.sink) {
     return "--node URL is required (or --via nats --nats URL)";
   }
   if ((o.via == "nats" || !o.baseline.empty()) && o.nats_url.empty()) {
@@ -138,6 +152,59 @@ int run_timers(cli_options& o) {
   return f->fired >= f->count ? exit_ok : exit_failed;
 }
 
+int run_idle(cli_options& o) {
+  o.idle.seed = o.load.seed;
+  o.idle.run_tag = o.load.run_tag;
+  auto f = run_idle_bench(o.idle);
+  if (!f) {
+    std::cerr << "sbbench: " << f.err().message << "\n";
+    return exit_failed;
+  }
+  const auto n = std::max<int64_t>(1, f->conversations);
+  const double live_per = static_cast<double>(f->rss_live_bytes - f->rss_start_bytes) / n;
+  const double heap_per = static_cast<double>(f->heap_live_bytes - f->heap_start_bytes) / n;
+  const double kept_per = static_cast<double>(f->rss_passivated_bytes - f->rss_start_bytes) / n;
+  if (o.json) {
+    std::cout << nlohmann::json{{"conversations", f->conversations},
+                                {"failed", f->failed},
+                                {"open_seconds", f->open_seconds},
+                                {"store", f->store_kind},
+                                {"users_passivated", f->users_passivated},
+                                {"live_actors", f->live_actors},
+                                {"live_by_kind", f->live_by_kind},
+                                {"passivated", f->passivated},
+                                {"rss_start_bytes", f->rss_start_bytes},
+                                {"rss_live_bytes", f->rss_live_bytes},
+                                {"rss_passivated_bytes", f->rss_passivated_bytes},
+                                {"heap_start_bytes", f->heap_start_bytes},
+                                {"heap_live_bytes", f->heap_live_bytes},
+                                {"heap_bytes_per_live_conversation", heap_per},
+                                {"bytes_per_live_conversation", live_per},
+                                {"bytes_per_passivated_conversation", kept_per}}
+                     .dump()
+              << "\n";
+  } else {
+    auto mib = [](int64_t b) { return std::to_string(b / (1024 * 1024)) + " MiB"; };
+    std::cout << "conversations           " << f->conversations << " opened in " << f->open_seconds
+              << " s, " << f->failed << " failed\n"
+              << "user actors passivated  " << f->users_passivated
+              << " (actors.user_idle_passivate)\n"
+              << "live actors at the end  " << f->live_actors << " (";
+    for (const auto& [kind, count] : f->live_by_kind) {
+      std::cout << kind << " " << count << " ";
+    }
+    std::cout << ")\n"
+              << "RSS started             " << mib(f->rss_start_bytes) << "\n"
+              << "RSS all live, idle      " << mib(f->rss_live_bytes) << ": "
+              << static_cast<int64_t>(live_per) << " bytes per conversation ("
+              << static_cast<int64_t>(heap_per) << " of them allocated heap)\n"
+              << "RSS all passivated      " << mib(f->rss_passivated_bytes) << ": "
+              << static_cast<int64_t>(kept_per)
+              << " bytes per conversation (store: " << f->store_kind << ")\n";
+  }
+  return f->failed == 0 ? exit_ok : exit_failed;
+}
+
 int run_via_nats(const cli_options& o) {
   nats_intake_options n;
   n.url = o.nats_url;
@@ -147,7 +214,9 @@ int run_via_nats(const cli_options& o) {
   n.duration_s = o.load.duration_s;
   n.seed = o.load.seed;
   n.run_tag = o.load.run_tag;
+  const double cpu_before = process_cpu_seconds();
   auto report = run_nats_intake(n);
+  report.load_cpu_s = process_cpu_seconds() - cpu_before;
   add_baseline(o, o.load.duration_s, report);
   std::cout << (o.json ? sb::bench::to_json(report) : sb::bench::to_table(report));
   if (report.answered == 0) {
@@ -199,6 +268,18 @@ int main(int argc, char** argv) {
   app.add_option("--timer-due-in", o.timers.due_in,
                  "--arm-timers: due this long after the start (ms)");
   bool no_keep_alive = false;
+  app.add_option("--idle-conversations", o.idle.count,
+                 "Open N idle conversations on an embedded node in this process and report its "
+                 "memory per live and per passivated conversation")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  app.add_option("--idle-batch", o.idle.batch,
+                 "Conversations opened between two sweeps of idle user actors (--idle-...)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  app.add_option("--config", o.idle.config_file, "Config file of the embedded node (--idle-...)");
+  app.add_option("--set", o.idle.sets, "KEY=VALUE override for the embedded node (--idle-...)");
+  app.add_flag("--sink", o.sink,
+               "Drive an HTTP sink inside sbbench that answers at once, to measure sbbench's own "
+               "ceiling (no --node)");
   app.add_flag("--no-keep-alive", no_keep_alive,
                "Open a connection per request instead of keeping one per worker");
   app.add_flag("--json", o.json, "Print the report as JSON");
@@ -213,6 +294,9 @@ int main(int argc, char** argv) {
   }
   l.run_tag = run_tag();
   l.keep_alive = !no_keep_alive;
+  if (o.idle.count > 0) {
+    return run_idle(o);
+  }
   if (o.via == "nats") {
     return run_via_nats(o);
   }
@@ -220,6 +304,17 @@ int main(int argc, char** argv) {
     return run_timers(o);
   }
 
+  std::unique_ptr<sink> own_sink;
+  if (o.sink) {
+    const int workers = l.threads > 0 ? l.threads : std::min(l.people, 64);
+    auto started = sink::start(workers + 8);
+    if (!started) {
+      std::cerr << "sbbench: " << started.err().message << "\n";
+      return exit_failed;
+    }
+    own_sink = std::move(*started);
+    l.node = own_sink->url();
+  }
   if (auto up = check_node(l.node, std::chrono::milliseconds{5000}); !up) {
     std::cerr << "sbbench: " << up.err().message << "\n";
     return up.err().code == sb::errc::invalid_argument ? exit_usage : exit_failed;
@@ -238,7 +333,9 @@ int main(int argc, char** argv) {
     rss_before = *rss;
   }
 
+  const double cpu_before = process_cpu_seconds();
   auto report = run_load(l);
+  report.load_cpu_s = process_cpu_seconds() - cpu_before;
   report.mix = o.mix_text;
   if (o.node_pid > 0) {
     add_memory(o, rss_before, live_before, report);

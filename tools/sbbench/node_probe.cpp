@@ -1,5 +1,6 @@
 // Looking at the node from outside: health, /metrics, and its memory through /proc.
 #include <httplib.h>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <iterator>
@@ -49,6 +50,15 @@ result<std::string> fetch_metrics(const std::string& node, const std::string& ad
     return error{errc::not_found, "GET " + node + "/metrics failed"};
   }
   return res->body;
+}
+
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
 result<int64_t> read_rss(int pid) {

@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runtime/bench/report.hpp"
 #include "runtime/bench/shopper_generator.hpp"
@@ -114,5 +117,62 @@ struct timer_figures {
 /// count falls as owners complete their firings. Other timers of the store count as well: run it
 /// on a node that has none due meanwhile.
 result<timer_figures> run_timer_bench(const timer_options& options);
+
+/// An HTTP server inside sbbench that answers every POST at once the way a node answers (a JSON
+/// reply with one line, XML on the WeChat path): `--sink` drives load at it to measure sbbench's
+/// own ceiling. Lifetime: serves from start() until destruction, on `threads` threads.
+class sink {
+ public:
+  static result<std::unique_ptr<sink>> start(int threads);
+  ~sink();
+  sink(const sink&) = delete;
+  sink& operator=(const sink&) = delete;
+  /// Returns http://127.0.0.1:PORT.
+  [[nodiscard]] std::string url() const;
+
+ private:
+  struct impl;
+  explicit sink(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+/// Returns the CPU time (user + system) this process used so far, in seconds.
+double process_cpu_seconds();
+
+/// What an idle-memory run does (`--idle-conversations N`).
+struct idle_options {
+  int64_t count = 0;              ///< conversations to open; 0: no idle run
+  int64_t batch = 10000;          ///< conversations opened between two sweeps
+  std::string config_file;        ///< the embedded node's config (--config); empty: defaults
+  std::vector<std::string> sets;  ///< KEY=VALUE overrides (--set)
+  int threads = 4;                ///< callers opening conversations at once
+  uint64_t seed = 1;
+  std::string run_tag;
+};
+
+/// What an idle-memory run measured. RSS is this process's, after giving freed heap back.
+struct idle_figures {
+  std::string store_kind;  ///< memory: saved states stay in this process; redis: they leave it
+  int64_t conversations = 0;
+  int64_t failed = 0;  ///< openings that got no reply
+  double open_seconds = 0;
+  int64_t users_passivated = 0;  ///< by the sweeps after each batch
+  int64_t live_actors = 0;       ///< at the end, every kind
+  std::map<std::string, int64_t> live_by_kind;
+  int64_t passivated = 0;            ///< by the final drain
+  int64_t rss_start_bytes = 0;       ///< the node started, its kinds loaded
+  int64_t rss_live_bytes = 0;        ///< every conversation live and idle
+  int64_t rss_passivated_bytes = 0;  ///< after all of them were passivated
+  int64_t heap_start_bytes = 0;      ///< malloc'd and not freed (mallinfo2), at the start
+  int64_t heap_live_bytes = 0;       ///< ... with every conversation live
+};
+
+/// Starts an embedded node in this process (bus.kind inproc; the store the config names) on a
+/// clock of its own and opens `count` web conversations with one opening message each, in
+/// batches. After each batch it moves the clock by actors.user_idle_passivate and passivates what
+/// is idle, as a running node's sweep would: the user actors (skipped when user_idle_passivate is
+/// not shorter than actors.idle_passivate, which must outlast the run's clock). Then it measures
+/// RSS with every conversation live, passivates everything and measures again.
+result<idle_figures> run_idle_bench(const idle_options& options);
 
 }  // namespace sb::sbbench

@@ -80,6 +80,17 @@ TEST_CASE("the JSON report has every figure, latencies in milliseconds") {
   CHECK(j["baseline"]["messages_per_s"] == 1000000.0);
 }
 
+TEST_CASE("the load tool's own CPU is reported per message and as the rate one core drives") {
+  auto r = sample();
+  r.load_cpu_s = 0.03;  // 0.03 s over 150 messages = 200 us each; 1e6 / 200 = 5000 a second
+  auto j = nlohmann::json::parse(to_json(r));
+  CHECK(j["load_cpu_s"].get<double>() == doctest::Approx(0.03));
+  CHECK(j["load_cpu_us_per_message"].get<double>() == doctest::Approx(200.0));
+  CHECK(to_table(r).find("0.03 s, 200 us a message: one core drives 5000 messages/s") !=
+        std::string::npos);
+  CHECK(to_table(sample()).find("sbbench CPU") == std::string::npos);  // not measured: no line
+}
+
 TEST_CASE("the JSON report leaves out memory and baseline when they were not measured") {
   auto j = nlohmann::json::parse(to_json(sample()));
   CHECK_FALSE(j.contains("memory"));
