@@ -63,6 +63,16 @@ inline constexpr const char* reply_prefix = "sb.reply.";
 inline constexpr const char* lease_bucket = "sb_leases";
 /// Key-value bucket of live members: key the node id, value a JSON object (node, gateway).
 inline constexpr const char* member_bucket = "sb_members";
+/// Admin requests (sbctl --nats): `sb.admin.<node id>` reaches that node, `sb.admin.any` any one
+/// node (a queue group). Unlike the subjects above these carry JSON, not envelopes: the request
+/// {"method": "GET"|"POST", "path": "/v1/...", "body": "...", "token": "<admin.token>"} is
+/// performed against the node's own gateway and answered {"status": <int>, "body": "..."}
+/// (runtime/gateway/nats_admin.hpp). Event streams are not served here: subscribe to
+/// `sb.events.<pattern>` instead.
+inline constexpr const char* admin_prefix = "sb.admin.";
+inline constexpr const char* admin_any = "sb.admin.any";
+/// The queue group of the `sb.admin.any` subscriptions.
+inline constexpr const char* admin_queue = "sb-admin";
 /// Store key of partition P's fence: `fence:P` (plus store.key_prefix), the newest owner's token.
 inline constexpr const char* fence_prefix = "fence:";
 

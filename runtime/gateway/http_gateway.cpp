@@ -5,6 +5,7 @@
 #include "runtime/gateway/channels/wechat_customer_service.hpp"
 #include "runtime/gateway/event_metrics.hpp"
 #include "runtime/gateway/gateway_context.hpp"
+#include "runtime/gateway/nats_admin.hpp"
 #include "runtime/logging.hpp"
 
 namespace sb {
@@ -56,6 +57,7 @@ struct http_gateway::impl {
   gateway::event_metrics events;
   httplib::Server server;
   std::thread thread;
+  std::unique_ptr<gateway::nats_admin> admin;  // sbctl --nats; cluster nodes only
   int port = 0;
   bool stopped = false;
 
@@ -129,6 +131,9 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(node& n) {
   p->thread = std::thread([raw] { raw->server.listen_after_bind(); });
   get_logger("gateway")->info("listening on http://{}:{}", hp->first, p->port);
   n.announce_gateway("http://" + hp->first + ":" + std::to_string(p->port));
+  if (cfg.bus_kind == "nats") {
+    p->admin = gateway::nats_admin::start(cfg, hp->first, p->port);
+  }
   return std::unique_ptr<http_gateway>{new http_gateway(std::move(p))};
 }
 
@@ -145,6 +150,9 @@ void http_gateway::stop() {
     return;
   }
   impl_->stopped = true;
+  if (impl_->admin) {
+    impl_->admin->stop();  // Its requests go through the server below.
+  }
   impl_->events.stop();
   impl_->topics.stop();
   impl_->outbound.stop();

@@ -7,8 +7,8 @@
 #include <mutex>
 
 #include "runtime/config/node_config.hpp"
+#include "runtime/event_lines.hpp"
 #include "runtime/gateway/gateway_context.hpp"
-#include "runtime/message_types.hpp"
 
 namespace sb::gateway {
 
@@ -57,6 +57,8 @@ void get_node(context& ctx, const httplib::Request&, httplib::Response& res) {
                 {"bus", ctx.cfg.bus_kind},
                 {"live_actors", s.live_actors},
                 {"live_by_kind", by_kind},
+                {"mailbox_backlog", s.mailbox_total},
+                {"mailbox_max", s.mailbox_max},
                 {"messages_handled", s.messages_handled},
                 {"activations", s.activations},
                 {"passivations", s.passivations},
@@ -73,15 +75,6 @@ struct event_queue {
   static constexpr size_t max_lines = 10'000;  // a slow reader loses the oldest, never the node
 };
 
-std::string event_line(const std::string& topic, const schemas::envelope& env) {
-  nlohmann::json line{
-      {"topic", topic}, {"msg_id", env.msg_id}, {"type", env.type}, {"sent_at_ms", env.sent_at_ms}};
-  if (auto j = payload_to_json(env.type, env.payload.data)) {
-    line["event"] = nlohmann::json::parse(*j, nullptr, false);
-  }
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
 void stream_events(context& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string pattern = req.has_param("type") ? req.get_param_value("type") : ">";
   if (pattern.empty() || pattern.size() > 200) {
@@ -91,7 +84,7 @@ void stream_events(context& ctx, const httplib::Request& req, httplib::Response&
   auto queue = std::make_shared<event_queue>();
   auto id = ctx.n.message_bus().subscribe(
       pattern, [queue](const std::string& topic, const schemas::envelope& env) {
-        auto line = event_line(topic, env);
+        auto line = event_line(topic, env) + "\n";
         std::lock_guard<std::mutex> guard{queue->mutex};
         if (queue->lines.size() >= event_queue::max_lines) {
           queue->lines.pop_front();

@@ -18,12 +18,12 @@ constexpr int exit_data = 3;     ///< An input file was refused (bad CSV, bad YA
 /// outlive the parse.
 void add_churn_commands(CLI::App& app, int& exit_code);
 
-/// Registers the commands that look inside one node over its admin API (inspect, transcript,
-/// campaigns, experiments, handoffs, send) and check-config; same contract as above. They exit 4
-/// when the node is unreachable and 5 when it has no such thing (node_client.hpp).
+/// Registers the commands that look inside a node over its admin API (inspect, transcript,
+/// campaigns, experiments, handoffs, send, events, topics) and check-config; same contract as
+/// above. They exit 4 when no node answers and 5 when it has no such thing (node_client.hpp).
 void add_node_commands(CLI::App& app, int& exit_code);
 
-/// Registers partitions, actors and drain (a node's part in a cluster).
+/// Registers nodes, partitions, actors and drain (the cluster and each node's part in it).
 void add_cluster_commands(CLI::App& app, int& exit_code);
 
 }  // namespace sb::sbctl

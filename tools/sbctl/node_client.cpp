@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <httplib.h>
 
 #include "tools/sbctl/commands.hpp"
+#include "tools/sbctl/nats_transport.hpp"
 
 namespace sb::sbctl {
 
@@ -19,13 +21,33 @@ std::string env_or(const char* name, const char* fallback) {
   return v != nullptr && *v != '\0' ? std::string{v} : std::string{fallback};
 }
 
-// Display width of UTF-8 text: wide (CJK, full-width) characters count two.
+// Returns the code point starting at s[i] and its length in bytes.
+std::pair<uint32_t, size_t> code_point(const std::string& s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+  for (size_t k = 1; k < len && i + k < s.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+  }
+  return {cp, len};
+}
+
+// Wide (two-column) characters: CJK, Hangul, full-width forms, emoji; "…" and the like are one.
+size_t columns_of(uint32_t cp) {
+  const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
+                    (cp >= 0x20000 && cp <= 0x3FFFD);
+  return wide ? 2 : 1;
+}
+
+// Display width of UTF-8 text: wide characters count two.
 size_t display_width(const std::string& s) {
   size_t w = 0;
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    w += len >= 3 ? 2 : 1;
+    const auto [cp, len] = code_point(s, i);
+    w += columns_of(cp);
     i += len;
   }
   return w;
@@ -39,9 +61,8 @@ std::string fit(const std::string& s, size_t width) {
   std::string out;
   size_t w = 0;
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    const size_t cw = len >= 3 ? 2 : 1;
+    const auto [cp, len] = code_point(s, i);
+    const size_t cw = columns_of(cp);
     if (w + cw + 1 > width) {
       break;
     }
@@ -55,22 +76,119 @@ std::string fit(const std::string& s, size_t width) {
 }  // namespace
 
 void add_node_options(CLI::App& cmd, node_options& opts) {
-  opts.url = env_or("SB_NODE", "http://127.0.0.1:8080");
   opts.token = env_or("SB_ADMIN_TOKEN", "");
   cmd.add_option("--node", opts.url,
-                 "The node's admin URL (default: $SB_NODE or " + opts.url + ")");
-  cmd.add_option("--token", opts.token, "The node's admin.token (default: $SB_ADMIN_TOKEN)");
-  cmd.add_flag("--json", opts.json, "Print the node's JSON answer instead of a table");
+                 "The node: its admin URL (default: $SB_NODE or http://127.0.0.1:8080); with "
+                 "--nats, a member id such as node-2");
+  cmd.add_option("--nats", opts.nats,
+                 "Talk to the cluster over NATS, e.g. nats://user:pass@host:4222 (default: "
+                 "$SB_NATS unless --node is given)");
+  cmd.add_option("--token", opts.token, "The nodes' admin.token (default: $SB_ADMIN_TOKEN)");
+  cmd.add_flag("--json", opts.json, "Print the JSON answer instead of a table");
 }
+
+std::string nats_url_of(const node_options& opts) {
+  if (!opts.nats.empty()) {
+    return opts.nats;
+  }
+  // `--node node-2` (a member id, not a URL) means the cluster of $SB_NATS.
+  const bool names_member = opts.url.find("://") == std::string::npos;
+  return names_member ? env_or("SB_NATS", "") : std::string{};
+}
+
+std::string node_url_of(const node_options& opts) {
+  return opts.url.empty() ? env_or("SB_NODE", "http://127.0.0.1:8080") : opts.url;
+}
+
+std::string member_of(const node_options& opts) {
+  return opts.member.empty() ? opts.url : opts.member;
+}
+
+bool is_member_id(const std::string& id) {
+  return !id.empty() && id.size() <= 64 &&
+         id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+             std::string::npos;
+}
+
+namespace {
+
+// Turns a node's HTTP status and body into sbctl's exit code and message (same for both
+// transports).
+node_answer answer_of(int status, const std::string& text) {
+  node_answer out;
+  out.body = nlohmann::json::parse(text, nullptr, false);
+  if (status >= 200 && status < 300) {
+    if (out.body.is_discarded()) {
+      out.exit_code = exit_failure;
+      out.message = "node answered something that is not JSON";
+    }
+    return out;
+  }
+  std::string why = text;
+  if (out.body.is_object() && out.body.contains("error") && out.body["error"].is_object()) {
+    why = out.body["error"].value("message", why);
+  }
+  out.message = "node answered " + std::to_string(status) + ": " + why;
+  out.exit_code = status == 404                    ? exit_not_found
+                  : status == 401 || status == 403 ? exit_usage
+                  : status < 500                   ? exit_usage
+                                                   : exit_failure;
+  return out;
+}
+
+node_answer call_over_nats(const node_options& opts, const std::string& url,
+                           const std::string& method, const std::string& path,
+                           const nlohmann::json* body,
+                           const std::vector<std::pair<std::string, std::string>>& headers) {
+  node_answer out;
+  const auto member = member_of(opts);
+  if (!member.empty() && !is_member_id(member)) {
+    out.exit_code = exit_usage;
+    out.message =
+        "with --nats, --node names a member (a node id such as node-2), not '" + member + "'";
+    return out;
+  }
+  gateway::admin_request req;
+  req.method = method;
+  req.path = path;
+  req.token = opts.token;
+  if (method == "POST") {
+    req.body = body != nullptr ? body->dump() : std::string{"{}"};
+  }
+  for (const auto& [k, v] : headers) {
+    req.headers[k] = v;
+  }
+  // The node gives a request 30 s on its gateway (as HTTP here); a little more for the way back.
+  auto reply = nats_call(url, member, req, std::chrono::seconds(35));
+  if (!reply) {
+    out.exit_code = reply.err().code == errc::invalid_argument ? exit_usage : exit_unreachable;
+    out.message = reply.err().message;
+    return out;
+  }
+  return answer_of(reply->status, reply->body);
+}
+
+}  // namespace
 
 node_answer call_node(const node_options& opts, const std::string& method, const std::string& path,
                       const nlohmann::json* body,
                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (auto nats = nats_url_of(opts); !nats.empty()) {
+    return call_over_nats(opts, nats, method, path, body, headers);
+  }
   node_answer out;
-  httplib::Client http{opts.url};
+  const auto url = node_url_of(opts);
+  if (url.find("://") == std::string::npos && is_member_id(url)) {
+    out.exit_code = exit_usage;
+    out.message = "--node " + url +
+                  " names a member: give the cluster's NATS URL too (--nats URL or $SB_NATS), "
+                  "or the node's admin URL (http://HOST:PORT)";
+    return out;
+  }
+  httplib::Client http{url};
   if (!http.is_valid()) {
     out.exit_code = exit_usage;
-    out.message = "not a node URL: " + opts.url;
+    out.message = "not a node URL: " + url;
     return out;
   }
   http.set_connection_timeout(std::chrono::seconds(3));
@@ -88,34 +206,45 @@ node_answer call_node(const node_options& opts, const std::string& method, const
                  : http.Get(path, h);
   if (!res) {
     out.exit_code = exit_unreachable;
-    out.message = "node " + opts.url + " unreachable: " + httplib::to_string(res.error());
+    out.message = "node " + url + " unreachable: " + httplib::to_string(res.error());
     return out;
   }
-  out.body = nlohmann::json::parse(res->body, nullptr, false);
-  if (res->status >= 200 && res->status < 300) {
-    if (out.body.is_discarded()) {
-      out.exit_code = exit_failure;
-      out.message = "node answered something that is not JSON";
-    }
-    return out;
+  return answer_of(res->status, res->body);
+}
+
+int follow_events(const node_options& opts, const std::string& pattern, double seconds,
+                  const std::function<bool(const std::string& line)>& on_line,
+                  std::string& message) {
+  const auto nats = nats_url_of(opts);
+  if (nats.empty()) {
+    return stream_node(opts, "/v1/events/stream?type=" + path_segment(pattern), seconds, on_line,
+                       message);
   }
-  std::string why = res->body;
-  if (out.body.is_object() && out.body.contains("error") && out.body["error"].is_object()) {
-    why = out.body["error"].value("message", why);
+  if (pattern.empty() || pattern.size() > 200 ||
+      pattern.find_first_of(" \t\r\n") != std::string::npos) {
+    message = "type must be a topic pattern such as order.* or >";
+    return exit_usage;
   }
-  out.message = "node answered " + std::to_string(res->status) + ": " + why;
-  out.exit_code = res->status == 404                         ? exit_not_found
-                  : res->status == 401 || res->status == 403 ? exit_usage
-                  : res->status < 500                        ? exit_usage
-                                                             : exit_failure;
-  return out;
+  // The events subject is open to anyone on the NATS account; the token check keeps sbctl's
+  // contract the same as over HTTP.
+  auto check = call_node(opts, "GET", "/v1/node");
+  if (check.exit_code != 0) {
+    message = check.message;
+    return check.exit_code;
+  }
+  if (auto r = nats_follow(nats, pattern, seconds, on_line); !r) {
+    message = r.err().message;
+    return r.err().code == errc::invalid_argument ? exit_usage : exit_unreachable;
+  }
+  return exit_ok;
 }
 
 int stream_node(const node_options& opts, const std::string& path, double seconds,
                 const std::function<bool(const std::string& line)>& on_line, std::string& message) {
-  httplib::Client http{opts.url};
+  const auto url = node_url_of(opts);
+  httplib::Client http{url};
   if (!http.is_valid()) {
-    message = "not a node URL: " + opts.url;
+    message = "not a node URL: " + url;
     return exit_usage;
   }
   http.set_connection_timeout(std::chrono::seconds(3));
@@ -169,7 +298,7 @@ int stream_node(const node_options& opts, const std::string& path, double second
     return status == 404 ? exit_not_found : status < 500 ? exit_usage : exit_failure;
   }
   if (!res) {
-    message = "node " + opts.url + " unreachable: " + httplib::to_string(res.error());
+    message = "node " + url + " unreachable: " + httplib::to_string(res.error());
     return exit_unreachable;
   }
   return exit_ok;  // the node closed the stream (it is draining)
@@ -230,6 +359,27 @@ std::string cell(const nlohmann::json& value) {
     return s.str();
   }
   return value.dump();
+}
+
+std::string duration_cell(const nlohmann::json& seconds) {
+  if (!seconds.is_number() || seconds.get<double>() < 0) {
+    return "-";
+  }
+  const auto s = static_cast<int64_t>(seconds.get<double>());
+  char buf[32];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
+  } else if (s < 86400) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s % 3600 / 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(s / 86400),
+                  static_cast<long long>(s % 86400 / 3600));
+  }
+  return buf;
 }
 
 std::string table(const std::vector<std::string>& header,

@@ -1,6 +1,6 @@
-// sbctl commands that look inside one running node through its admin API: inspect, transcript,
-// campaigns, experiments, handoffs, send; and check-config, which runs the node's validation
-// locally.
+// sbctl commands that look inside a running node through its admin API: inspect, transcript,
+// campaigns, experiments, handoffs, send, events, topics; and check-config, which runs the node's
+// validation locally.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -16,36 +16,6 @@ namespace sb::sbctl {
 namespace {
 
 using json = nlohmann::json;
-
-// On a cluster node, asks every other member's gateway (announced in the membership) for its
-// row too; an unreachable member gets a row saying so.
-void add_other_members(const node_options& opts, json& body) {
-  auto& rows = body["nodes"];
-  if (!rows.is_array() || rows.empty()) {
-    return;
-  }
-  const auto self = rows[0].value("node_id", std::string{});
-  const auto cluster = rows[0].value("cluster", json{});
-  if (!cluster.is_object()) {
-    return;
-  }
-  const auto gateways = cluster.value("member_gateways", json::object());  // items() needs it alive
-  for (const auto& [node_id, url] : gateways.items()) {
-    if (node_id == self || !url.is_string()) {
-      continue;
-    }
-    node_options other = opts;
-    other.url = url.get<std::string>();
-    auto answer = call_node(other, "GET", "/v1/node");
-    if (answer.exit_code == 0 && answer.body["nodes"].is_array()) {
-      for (const auto& n : answer.body["nodes"]) {
-        rows.push_back(n);
-      }
-    } else {
-      rows.push_back({{"node_id", node_id}, {"state", "unreachable at " + other.url}});
-    }
-  }
-}
 
 void show_object(const json& body) {
   std::vector<std::vector<std::string>> rows;
@@ -277,36 +247,6 @@ void add_node_commands(CLI::App& app, int& exit_code) {
   add_node_options(*send_cmd, *send_opts);
   send_cmd->callback([&exit_code, send_opts, send_a] { exit_code = send(*send_opts, *send_a); });
 
-  // nodes
-  auto nodes_opts = std::make_shared<node_options>();
-  auto* nodes =
-      app.add_subcommand("nodes", "The node: state, uptime, version, live actors by kind");
-  add_node_options(*nodes, *nodes_opts);
-  nodes->callback([&exit_code, nodes_opts] {
-    auto answer = call_node(*nodes_opts, "GET", "/v1/node");
-    if (answer.exit_code == 0) {
-      add_other_members(*nodes_opts, answer.body);
-    }
-    exit_code = print_answer(*nodes_opts, answer, "nodes", [](const json& body) {
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& n : body.value("nodes", json::array())) {
-        std::string kinds;
-        const auto by_kind = n.value("live_by_kind", json::object());  // items() needs it alive
-        for (const auto& [kind, count] : by_kind.items()) {
-          kinds += (kinds.empty() ? "" : " ") + kind + "=" + cell(count);
-        }
-        const auto cluster = n.value("cluster", json{});
-        rows.push_back({cell(n.value("node_id", json{})), cell(n.value("state", json{})),
-                        cell(n.value("uptime_s", json{})) + "s", cell(n.value("version", json{})),
-                        cell(n.value("bus", json{})),
-                        cluster.is_object() ? cell(cluster.value("partitions_held", json{})) : "-",
-                        cell(n.value("live_actors", json{})), kinds.empty() ? "-" : kinds});
-      }
-      std::cout << table(
-          {"node", "state", "uptime", "version", "bus", "partitions", "live", "by kind"}, rows);
-    });
-  });
-
   // events --follow [--type T]
   auto events_opts = std::make_shared<node_options>();
   struct events_args {
@@ -316,7 +256,7 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     double seconds = 0;
   };
   auto ev = std::make_shared<events_args>();
-  auto* events = app.add_subcommand("events", "Tail the node's events as they are published");
+  auto* events = app.add_subcommand("events", "Tail the events as they are published");
   events->add_flag("--follow,-f", ev->follow, "Keep printing new events (required for now)")
       ->required();
   events->add_option("--type", ev->type, "Topic pattern: order.placed, coupon.*, > (default)");
@@ -329,8 +269,8 @@ void add_node_commands(CLI::App& app, int& exit_code) {
     int64_t seen = 0;
     std::string message;
     const bool as_json = events_opts->json;
-    exit_code = stream_node(
-        *events_opts, "/v1/events/stream?type=" + path_segment(ev->type), ev->seconds,
+    exit_code = follow_events(
+        *events_opts, ev->type, ev->seconds,
         [&](const std::string& line) {
           if (as_json) {
             std::cout << line << "\n";
