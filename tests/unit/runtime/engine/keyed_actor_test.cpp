@@ -10,6 +10,7 @@
 #include "runtime/node.hpp"
 #include "runtime/saved_state.hpp"
 #include "schemas/actor_record.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/tally_kind.hpp"
 
 namespace {
@@ -37,17 +38,7 @@ class gate_behavior final : public keyed_behavior {
   int64_t count_ = 0;
 };
 
-template <class F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+using test::eventually;
 
 struct fixture {
   manual_clock clk;

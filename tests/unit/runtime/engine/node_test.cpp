@@ -9,25 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/node.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/tally_kind.hpp"
 
 namespace {
 
 using namespace sb;
 
-// Polls `done` until it holds or 10 s pass: events go through the topic router, an actor of its
-// own, so a reply can overtake the events its sender published just before.
-template <class F>
-bool eventually(F done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+// test::eventually polls until a condition holds (10 s at most): events go through the topic
+// router, an actor of its own, so a reply can overtake the events its sender published just before.
+using test::eventually;
 
 struct fixture {
   manual_clock clk;
