@@ -86,6 +86,25 @@ void show_nodes(const json& body) {
 
 // -- partitions -------------------------------------------------------------------------------
 
+// Over NATS, asks every member for its leases and adds them to `body` as "lease_ages": partition
+// -> how long its owner has held it (ms). Members that do not answer leave their partitions out.
+void add_lease_ages(const node_options& opts, json& body) {
+  auto list = members_to_ask(opts);
+  if (list.failure.exit_code != 0) {
+    return;
+  }
+  json ages = json::object();
+  for (const auto& a : ask_members(opts, list.members, "GET", "/v1/partitions")) {
+    if (a.answer.exit_code != 0) {
+      continue;
+    }
+    for (const auto& l : a.answer.body.value("leases", json::array())) {
+      ages[std::to_string(l.value("partition", int64_t{-1}))] = l.value("held_for_ms", int64_t{0});
+    }
+  }
+  body["lease_ages"] = ages;
+}
+
 void show_partitions(const json& body, bool all) {
   std::cout << "members: ";
   for (const auto& m : body.value("members", json::array())) {
@@ -100,7 +119,10 @@ void show_partitions(const json& body, bool all) {
     ++per_owner[owner.empty() ? "(none)" : owner];
     lag += p.value("lag", int64_t{0});
     if (all || owner.empty() || p.value("lag", int64_t{0}) > 0) {
+      const auto key = std::to_string(p.value("partition", int64_t{-1}));
+      const auto ages = body.value("lease_ages", json::object());
       rows.push_back({cell(p.value("partition", json{})), owner.empty() ? "(none)" : owner,
+                      ages.contains(key) ? duration_cell(ages[key].get<double>() / 1000.0) : "-",
                       cell(p.value("lag", json{}))});
     }
   }
@@ -111,7 +133,7 @@ void show_partitions(const json& body, bool all) {
   std::cout << table({"owner", "partitions"}, summary);
   std::cout << "intake lag (undelivered messages): " << lag << "\n";
   if (!rows.empty()) {
-    std::cout << table({"partition", "owner", "lag"}, rows);
+    std::cout << table({"partition", "owner", "lease age", "lag"}, rows);
   }
   std::vector<std::vector<std::string>> mine;
   for (const auto& l : body.value("leases", json::array())) {
@@ -240,11 +262,16 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
   auto parts_opts = std::make_shared<node_options>();
   auto all = std::make_shared<bool>(false);
   auto* parts = app.add_subcommand(
-      "partitions", "Every partition's owner and intake lag (the cluster as one node sees it)");
+      "partitions",
+      "Every partition's owner, lease age (over --nats) and intake lag (the cluster as one node "
+      "sees it)");
   parts->add_flag("--all", *all, "List every partition, and the node's leases with their age");
   add_node_options(*parts, *parts_opts);
   parts->callback([&exit_code, parts_opts, all] {
     auto answer = call_node(*parts_opts, "GET", "/v1/partitions?all=1");
+    if (answer.exit_code == 0 && !nats_url_of(*parts_opts).empty()) {
+      add_lease_ages(*parts_opts, answer.body);  // each owner knows its own leases' age
+    }
     exit_code = print_answer(*parts_opts, answer, "partitions",
                              [all](const json& body) { show_partitions(body, *all); });
   });
