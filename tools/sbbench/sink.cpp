@@ -21,6 +21,7 @@ result<std::unique_ptr<sink>> sink::start(int threads) {
   p->server.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<size_t>(std::max(1, threads)));
   };
+  p->server.set_tcp_nodelay(true);  // as the gateway: no Nagle wait on the reply
   p->server.Post(R"(/.*)", [](const httplib::Request& req, httplib::Response& res) {
     if (req.path.find("wechat") != std::string::npos) {
       res.set_content("<xml><MsgType><![CDATA[text]]></MsgType></xml>", "application/xml");
