@@ -1,4 +1,5 @@
 // Health, readiness, metrics and the operators' actor API.
+#include "runtime/cluster/partitioning.hpp"
 #include "runtime/gateway/gateway_context.hpp"
 #include "runtime/message_types.hpp"
 #include "runtime/metrics.hpp"
@@ -20,6 +21,53 @@ void mirror_counter(metrics::registry& reg, const char* name, const char* help, 
   if (delta > 0) {
     c.inc(delta);
   }
+}
+
+// Header that marks an inspection passed on by another node: it is answered here, never passed on
+// again (no loops while leases move).
+constexpr const char* forwarded_header = "X-SB-Forwarded-By";
+
+// On a cluster node, passes GET /v1/actors/KIND/KEY to the gateway of the node that holds the
+// address's partition, so that the answer says where the actor lives and shows it live. Returns
+// false (answer here) on an embedded node, for an address this node holds, when no node holds it
+// or its gateway is unknown or does not answer.
+bool inspect_at_owner(context& ctx, const httplib::Request& req, httplib::Response& res,
+                      const schemas::address& addr) {
+  if (req.has_header(forwarded_header)) {
+    return false;
+  }
+  auto st = ctx.n.cluster_status();
+  auto owners = ctx.n.partition_owners();
+  if (!st || !owners || st->partitions == 0) {
+    return false;
+  }
+  const auto p = cluster::partition_of(addr, static_cast<uint32_t>(st->partitions));
+  std::string owner;
+  for (const auto& o : *owners) {
+    owner = o.partition == p ? o.owner : owner;
+  }
+  auto info = st->member_infos.find(owner);
+  if (owner.empty() || owner == ctx.cfg.node_id || info == st->member_infos.end()) {
+    return false;
+  }
+  auto j = nlohmann::json::parse(info->second, nullptr, false);
+  if (!j.is_object() || !j.contains("gateway") || !j["gateway"].is_string()) {
+    return false;
+  }
+  httplib::Client owner_gateway{j["gateway"].get<std::string>()};
+  owner_gateway.set_connection_timeout(2, 0);
+  owner_gateway.set_read_timeout(5, 0);
+  httplib::Headers headers{{forwarded_header, ctx.cfg.node_id}};
+  if (req.has_header("Authorization")) {
+    headers.emplace("Authorization", req.get_header_value("Authorization"));
+  }
+  auto answer = owner_gateway.Get(req.path, headers);
+  if (!answer) {
+    return false;
+  }
+  res.status = answer->status;
+  res.set_content(answer->body, "application/json; charset=utf-8");
+  return true;
 }
 
 // Returns the "state" object of an actor's status snapshot, or null if it has none yet.
@@ -221,7 +269,11 @@ void add_admin_routes(httplib::Server& server, context& ctx) {
                if (!require_bearer(req, res, ctx.cfg.admin_token, "admin.token")) {
                  return;
                }
-               auto json = ctx.n.inspect({req.matches[1], req.matches[2]});
+               const schemas::address addr{req.matches[1], req.matches[2]};
+               if (inspect_at_owner(ctx, req, res, addr)) {
+                 return;
+               }
+               auto json = ctx.n.inspect(addr);
                if (!json) {
                  send_error(res, json.err());
                  return;

@@ -222,6 +222,9 @@ TEST_CASE("sbctl inspect over NATS finds a conversation that lives on the other 
   REQUIRE_MESSAGE(seen.code == 0, seen.err);
   auto state = parsed(seen);
   CHECK(state.contains("state"));
+  // node-1 passed the question to the owner's gateway: the answer is the live actor, on node-2.
+  CHECK(state["live"] == true);
+  CHECK(state["node"] == "node-2");
 
   auto missing = sbctl(over_nats({"inspect", "no_such_kind", "x", "--json"}));
   CHECK(missing.code != 0);
