@@ -134,8 +134,9 @@ class node {
   [[nodiscard]] std::string describe(const std::string& kind, const std::string& key) const;
 
   /// Returns this node's part in its cluster (members, leases, intake counters), or nullopt on an
-  /// embedded node (bus.kind inproc).
-  [[nodiscard]] std::optional<cluster::member_status> cluster_status() const;
+  /// embedded node (bus.kind inproc). The intake lag asks NATS once per partition held;
+  /// `with_lag` false leaves it 0 (for callers on a hot path).
+  [[nodiscard]] std::optional<cluster::member_status> cluster_status(bool with_lag = true) const;
 
   /// Returns every partition's owner and intake lag (cluster nodes), nullopt on an embedded node.
   [[nodiscard]] std::optional<std::vector<cluster::partition_owner>> partition_owners() const;

@@ -193,7 +193,7 @@ void cluster_member::set_member_info(std::string info) {
   }
 }
 
-member_status cluster_member::status() const {
+member_status cluster_member::status(bool with_lag) const {
   member_status s;
   s.partitions = table_.count();
   if (leases_) {
@@ -216,7 +216,7 @@ member_status cluster_member::status() const {
     s.intake_rejected = c.intake_rejected;
     s.intake_in_flight = bus_->in_flight();
     s.local_shortcuts = c.local_shortcuts;
-    s.intake_lag = bus_->intake_lag();
+    s.intake_lag = with_lag ? bus_->intake_lag() : 0;
   }
   return s;
 }

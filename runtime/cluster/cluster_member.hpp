@@ -92,7 +92,9 @@ class cluster_member {
   /// Stops at once (the leases expire by themselves). Idempotent.
   void stop();
 
-  [[nodiscard]] member_status status() const;
+  /// This node's part in the cluster; the intake lag costs one consumer-info call per partition
+  /// held (`with_lag` false leaves it 0 and asks NATS nothing).
+  [[nodiscard]] member_status status(bool with_lag = true) const;
 
   /// Replaces the JSON object the other members see (e.g. once the gateway knows its port).
   void set_member_info(std::string info);

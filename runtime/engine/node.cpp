@@ -245,11 +245,11 @@ bus& node::message_bus() {
   return *impl_->bus;
 }
 
-std::optional<cluster::member_status> node::cluster_status() const {
+std::optional<cluster::member_status> node::cluster_status(bool with_lag) const {
   if (!impl_->member) {
     return std::nullopt;
   }
-  return impl_->member->status();
+  return impl_->member->status(with_lag);
 }
 
 std::optional<std::vector<cluster::partition_owner>> node::partition_owners() const {

@@ -36,16 +36,15 @@ bool inspect_at_owner(context& ctx, const httplib::Request& req, httplib::Respon
   if (req.has_header(forwarded_header)) {
     return false;
   }
-  auto st = ctx.n.cluster_status();
-  auto owners = ctx.n.partition_owners();
-  if (!st || !owners || st->partitions == 0) {
+  auto st = ctx.n.cluster_status(false);
+  if (!st || st->partitions == 0 || st->members.empty()) {
     return false;
   }
+  // The rendezvous owner among the members: what the leases settle on, computed here instead of
+  // read from the lease bucket (one KV read per partition, too dear for every inspection). While
+  // a partition moves, the node asked answers with what it has.
   const auto p = cluster::partition_of(addr, static_cast<uint32_t>(st->partitions));
-  std::string owner;
-  for (const auto& o : *owners) {
-    owner = o.partition == p ? o.owner : owner;
-  }
+  const auto owner = cluster::owner_of(p, st->members);
   auto info = st->member_infos.find(owner);
   if (owner.empty() || owner == ctx.cfg.node_id || info == st->member_infos.end()) {
     return false;

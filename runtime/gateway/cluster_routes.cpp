@@ -17,7 +17,7 @@ int64_t wall_ms() {
 }
 
 void get_partitions(context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto st = ctx.n.cluster_status();
+  auto st = ctx.n.cluster_status(false);
   if (!st) {
     // An embedded node is the whole "cluster": one partition, its own.
     send_json(res, 200,
@@ -113,7 +113,7 @@ void get_actors(context& ctx, const httplib::Request& req, httplib::Response& re
 // Starts the node's drain (a cluster node hands its partitions over first) and answers at once;
 // the process keeps serving /readyz (503 now) until it is stopped.
 void post_drain(context& ctx, const httplib::Request&, httplib::Response& res) {
-  auto st = ctx.n.cluster_status();
+  auto st = ctx.n.cluster_status(false);
   const auto held = st ? static_cast<int64_t>(st->leases.size()) : 0;
   if (!ctx.n.draining()) {
     std::thread([&n = ctx.n] { n.drain(); }).detach();

@@ -28,7 +28,7 @@ void get_node(context& ctx, const httplib::Request&, httplib::Response& res) {
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(clock_type::now() - process_start).count();
   nlohmann::json cluster = nullptr;
-  if (auto c = ctx.n.cluster_status()) {
+  if (auto c = ctx.n.cluster_status(false)) {
     nlohmann::json gateways = nlohmann::json::object();
     for (const auto& [node_id, info] : c->member_infos) {
       auto j = nlohmann::json::parse(info, nullptr, false);
