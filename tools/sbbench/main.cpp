@@ -158,7 +158,12 @@ int run_idle(cli_options& o) {
   auto f = run_idle_bench(o.idle);
   if (!f) {
     std::cerr << "sbbench: " << f.err().message << "\n";
-    return exit_failed;
+    // A config the node refuses is a bad command line; anything else failed while running.
+    const auto code = f.err().code;
+    const bool refused = code == sb::errc::invalid_argument || code == sb::errc::config_syntax ||
+                         code == sb::errc::config_unknown_key ||
+                         code == sb::errc::config_bad_value || code == sb::errc::config_io;
+    return refused ? exit_usage : exit_failed;
   }
   const auto n = std::max<int64_t>(1, f->conversations);
   const double live_per = static_cast<double>(f->rss_live_bytes - f->rss_start_bytes) / n;

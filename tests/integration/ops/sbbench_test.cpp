@@ -115,3 +115,47 @@ TEST_CASE("sbbench exits 1 when the node is unreachable and 2 on bad usage") {
   CHECK(sbbench(dir, {"--node", url, "--bogus"}).exit_code == 2);
   CHECK(sbbench(dir, {}).exit_code == 2);
 }
+
+TEST_CASE("sbbench --idle-conversations opens conversations on its own node and passivates them") {
+  auto dir = SB_REQUIRE_OK(sb::test::temp_dir::create("sbbench"));
+  // Memory store, default config files (relative to the source tree, CTest's working folder).
+  auto r =
+      sbbench(dir, {"--idle-conversations", "300", "--set", "actors.idle_passivate=30d", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["conversations"] == 300);
+  CHECK(j["failed"] == 0);
+  CHECK(j["store"] == "memory");
+  // One batch: after it the clock moved past actors.user_idle_passivate and the sweep passivated
+  // the 300 people's user actors, not their conversations.
+  CHECK(j["users_passivated"] == 300);
+  CHECK(j["live_by_kind"]["conversation"] == 300);
+  CHECK_FALSE(j["live_by_kind"].contains("user"));
+  CHECK(j["passivated"].get<int64_t>() >= 300);
+  CHECK(j["rss_live_bytes"].get<int64_t>() > j["rss_start_bytes"].get<int64_t>());
+  CHECK(j["heap_live_bytes"].get<int64_t>() > j["heap_start_bytes"].get<int64_t>());
+
+  // A config the node refuses is a usage error, with the node's own message.
+  auto bad = sbbench(dir, {"--idle-conversations", "10", "--set", "actors.idle_passivat=1m"});
+  CHECK(bad.exit_code == 2);
+  CHECK_MESSAGE(bad.err.find("unknown key actors.idle_passivat") != std::string::npos, bad.err);
+  // Six batches move the clock 6 minutes: the default actors.idle_passivate (5m) would passivate
+  // the first conversations before they are counted.
+  auto clock_too_short = sbbench(dir, {"--idle-conversations", "60", "--idle-batch", "10"});
+  CHECK(clock_too_short.exit_code == 2);
+  CHECK_MESSAGE(clock_too_short.err.find("actors.idle_passivate") != std::string::npos,
+                clock_too_short.err);
+}
+
+TEST_CASE("sbbench --sink measures the load tool against a server that answers at once") {
+  auto dir = SB_REQUIRE_OK(sb::test::temp_dir::create("sbbench"));
+  auto r = sbbench(dir, {"--sink", "--people", "50", "--rate", "400", "--duration", "1", "--mix",
+                         "6:2:2", "--json"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["sent"].get<int64_t>() > 300);  // 400/s for 1 s, open loop
+  CHECK(j["error_count"] == 0);
+  CHECK(j["answered"] == j["sent"]);  // the sink answers every message with a reply
+  CHECK(j["load_cpu_s"].get<double>() > 0.0);
+  CHECK(sbbench(dir, {"--sink", "--node", "http://127.0.0.1:1"}).exit_code == 2);
+}
