@@ -167,9 +167,12 @@ int run_idle(cli_options& o) {
   }
   const auto n = std::max<int64_t>(1, f->conversations);
   const double live_per = static_cast<double>(f->rss_live_bytes - f->rss_start_bytes) / n;
+  // glibc's count; 0 under a sanitizer's allocator, which mallinfo2 does not see.
+  const bool heap_known = f->heap_live_bytes > 0;
   const double heap_per = static_cast<double>(f->heap_live_bytes - f->heap_start_bytes) / n;
   const double kept_per = static_cast<double>(f->rss_passivated_bytes - f->rss_start_bytes) / n;
   if (o.json) {
+    const auto or_null = [heap_known](auto v) { return heap_known ? nlohmann::json(v) : nullptr; };
     std::cout << nlohmann::json{{"conversations", f->conversations},
                                 {"failed", f->failed},
                                 {"open_seconds", f->open_seconds},
@@ -181,9 +184,9 @@ int run_idle(cli_options& o) {
                                 {"rss_start_bytes", f->rss_start_bytes},
                                 {"rss_live_bytes", f->rss_live_bytes},
                                 {"rss_passivated_bytes", f->rss_passivated_bytes},
-                                {"heap_start_bytes", f->heap_start_bytes},
-                                {"heap_live_bytes", f->heap_live_bytes},
-                                {"heap_bytes_per_live_conversation", heap_per},
+                                {"heap_start_bytes", or_null(f->heap_start_bytes)},
+                                {"heap_live_bytes", or_null(f->heap_live_bytes)},
+                                {"heap_bytes_per_live_conversation", or_null(heap_per)},
                                 {"bytes_per_live_conversation", live_per},
                                 {"bytes_per_passivated_conversation", kept_per}}
                      .dump()
@@ -201,8 +204,11 @@ int run_idle(cli_options& o) {
     std::cout << ")\n"
               << "RSS started             " << mib(f->rss_start_bytes) << "\n"
               << "RSS all live, idle      " << mib(f->rss_live_bytes) << ": "
-              << static_cast<int64_t>(live_per) << " bytes per conversation ("
-              << static_cast<int64_t>(heap_per) << " of them allocated heap)\n"
+              << static_cast<int64_t>(live_per) << " bytes per conversation"
+              << (heap_known ? " (" + std::to_string(static_cast<int64_t>(heap_per)) +
+                                   " of them allocated heap)"
+                             : std::string{})
+              << "\n"
               << "RSS all passivated      " << mib(f->rss_passivated_bytes) << ": "
               << static_cast<int64_t>(kept_per)
               << " bytes per conversation (store: " << f->store_kind << ")\n";

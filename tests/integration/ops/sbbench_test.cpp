@@ -133,7 +133,9 @@ TEST_CASE("sbbench --idle-conversations opens conversations on its own node and 
   CHECK_FALSE(j["live_by_kind"].contains("user"));
   CHECK(j["passivated"].get<int64_t>() >= 300);
   CHECK(j["rss_live_bytes"].get<int64_t>() > j["rss_start_bytes"].get<int64_t>());
-  CHECK(j["heap_live_bytes"].get<int64_t>() > j["heap_start_bytes"].get<int64_t>());
+  if (!j["heap_live_bytes"].is_null()) {  // null under ASan, whose allocator glibc cannot count
+    CHECK(j["heap_live_bytes"].get<int64_t>() > j["heap_start_bytes"].get<int64_t>());
+  }
 
   // A config the node refuses is a usage error, with the node's own message.
   auto bad = sbbench(dir, {"--idle-conversations", "10", "--set", "actors.idle_passivat=1m"});
